@@ -1,0 +1,224 @@
+//! The one error type, with variants grouped by the stage that failed.
+
+use core::fmt;
+
+/// Which input a problem was found in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Field {
+    /// The user's `session_key` from `code2session`.
+    SessionKey,
+    /// The `iv` sent by the mini program with the encrypted data.
+    Iv,
+    /// The `encryptedData` sent by the mini program.
+    EncryptedData,
+}
+
+impl Field {
+    /// The field's name as WeChat's server API spells it.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::SessionKey => "session_key",
+            Self::Iv => "iv",
+            Self::EncryptedData => "encrypted_data",
+        }
+    }
+}
+
+impl fmt::Display for Field {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Everything that can go wrong between the three base64 strings and a
+/// verified payload.
+///
+/// The variants fall into three groups:
+///
+/// - **Input problems** ([`Empty`](Self::Empty) to
+///   [`NotBlockAligned`](Self::NotBlockAligned)) are found before anything is
+///   decrypted. They only describe public properties of the text (its length,
+///   where a bad character sits), never the key's characters.
+/// - **[`Decryption`](Self::Decryption)** is deliberately opaque: bad padding,
+///   invalid UTF-8, malformed JSON and a payload of the wrong shape all give
+///   this one value with one message, so a server that returns errors to its
+///   clients cannot be used as a padding oracle.
+/// - **Policy failures** ([`MissingWatermark`](Self::MissingWatermark) to
+///   [`FromFuture`](Self::FromFuture)) are only reached after a complete,
+///   well-formed payload was decrypted; they carry the values involved.
+///
+/// Messages never contain the session key, the plaintext or a phone number.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Error {
+    // ----- Input problems -----
+    /// The field is an empty string.
+    Empty {
+        /// The empty field.
+        field: Field,
+    },
+    /// The text is longer than the configured limit; nothing was decoded.
+    TooLarge {
+        /// The field that is too large.
+        field: Field,
+        /// Its length in base64 characters.
+        len: usize,
+        /// The largest length accepted, in base64 characters.
+        max: usize,
+    },
+    /// The text contains a space, where base64 has none. URL or form decoding
+    /// turns `+` into a space; the lenient base64 mode repairs it.
+    SpaceInBase64 {
+        /// The field holding the space.
+        field: Field,
+        /// Byte offset of the first space (not given for the session key).
+        position: Option<usize>,
+    },
+    /// The text is not valid standard base64 (an invalid character, bad
+    /// padding, or non-zero trailing bits).
+    InvalidBase64 {
+        /// The field that failed to decode.
+        field: Field,
+        /// Byte offset of the first offending character when known (never
+        /// given for the session key).
+        position: Option<usize>,
+    },
+    /// A session key or iv that does not decode to exactly 16 bytes.
+    WrongLength {
+        /// The session key or the iv.
+        field: Field,
+        /// How many bytes the text holds once decoded (or would hold).
+        len: usize,
+    },
+    /// Encrypted data whose decoded length is not a multiple of the 16-byte
+    /// AES block.
+    NotBlockAligned {
+        /// The decoded length in bytes.
+        len: usize,
+    },
+
+    // ----- Decryption: one opaque value on purpose -----
+    /// The data did not decrypt to a well-formed payload under this key and
+    /// iv. Padding, UTF-8, JSON syntax, duplicate keys and payload shape
+    /// failures are indistinguishable by design.
+    Decryption,
+
+    // ----- Policy checks on a decrypted payload -----
+    /// The payload has no `watermark`, and the [`Validation`](crate::Validation)
+    /// did not accept that.
+    MissingWatermark,
+    /// The watermark names another mini program.
+    AppIdMismatch {
+        /// The appid the validation expects.
+        expected: String,
+        /// The appid in the watermark (cut to 64 characters).
+        found: String,
+    },
+    /// The watermark is older than the allowed maximum age plus leeway.
+    Expired {
+        /// The watermark's timestamp, in Unix seconds.
+        timestamp: u64,
+        /// The time the check used, in Unix seconds.
+        now: u64,
+        /// The maximum age allowed, in seconds (before leeway).
+        max_age: u64,
+    },
+    /// The watermark lies further in the future than the leeway allows.
+    FromFuture {
+        /// The watermark's timestamp, in Unix seconds.
+        timestamp: u64,
+        /// The time the check used, in Unix seconds.
+        now: u64,
+        /// The clock skew tolerated, in seconds.
+        leeway: u64,
+    },
+}
+
+/// The message of [`Error::Decryption`], kept in one place so that every
+/// failure after the cipher reads the same.
+pub(crate) const DECRYPTION_MESSAGE: &str = "decryption failed: the data is not a valid payload under this session_key and iv \
+     (most often the session_key was replaced by a later wx.login; \
+     otherwise the iv belongs to other data or the data was altered)";
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Empty { field } => write!(f, "{field} is empty"),
+            Self::TooLarge { field, len, max } => write!(
+                f,
+                "{field} is too large: {len} base64 characters, the limit is {max}"
+            ),
+            Self::SpaceInBase64 { field, position } => {
+                write!(f, "{field} contains a space")?;
+                if let Some(position) = position {
+                    write!(f, " at byte {position}")?;
+                }
+                f.write_str(
+                    ": a `+` was probably turned into a space by URL or form decoding \
+                     (send it as a JSON body, or use the lenient base64 mode)",
+                )
+            }
+            Self::InvalidBase64 { field, position } => {
+                write!(f, "{field} is not valid base64")?;
+                if let Some(position) = position {
+                    write!(f, " (bad character at byte {position})")?;
+                }
+                Ok(())
+            }
+            Self::WrongLength { field, len } => write!(
+                f,
+                "{field} must decode to 16 bytes, got {len} \
+                 (24 base64 characters expected: was it base64-decoded twice, or not at all?)"
+            ),
+            Self::NotBlockAligned { len } => write!(
+                f,
+                "encrypted_data must decode to a multiple of 16 bytes, got {len} \
+                 (was it truncated, or base64-decoded twice?)"
+            ),
+            Self::Decryption => f.write_str(DECRYPTION_MESSAGE),
+            Self::MissingWatermark => f.write_str(
+                "the payload has no watermark; this validation requires one \
+                 (use accept_missing_watermark for payloads that carry none)",
+            ),
+            Self::AppIdMismatch { expected, found } => write!(
+                f,
+                "watermark appid {:?} does not match the expected appid {expected:?} \
+                 (the data was made for another mini program)",
+                found.as_str()
+            ),
+            Self::Expired {
+                timestamp,
+                now,
+                max_age,
+            } => write!(
+                f,
+                "watermark is too old: timestamp {timestamp} is {} s before now ({now}), \
+                 the maximum age is {max_age} s",
+                now.saturating_sub(*timestamp)
+            ),
+            Self::FromFuture {
+                timestamp,
+                now,
+                leeway,
+            } => write!(
+                f,
+                "watermark is from the future: timestamp {timestamp} is {} s after now ({now}), \
+                 the leeway is {leeway} s",
+                timestamp.saturating_sub(*now)
+            ),
+        }
+    }
+}
+
+impl std::error::Error for Error {}
+
+/// Keeps at most this many characters of a foreign appid in an error.
+const MAX_APPID_IN_ERROR: usize = 64;
+
+/// Copies an appid taken from a decrypted watermark into an error, bounded in
+/// size so that a hostile payload cannot fill a log line.
+pub(crate) fn appid_for_error(found: &str) -> String {
+    found.chars().take(MAX_APPID_IN_ERROR).collect()
+}
