@@ -1,0 +1,838 @@
+//! Input parsing: the three base64 strings become typed values, once.
+//!
+//! Strict standard base64 is the default. The lenient mode repairs the damage
+//! that transport does to base64 text (see [`InputParser::lenient`]).
+
+use std::borrow::Cow;
+
+use base64::Engine as _;
+use base64ct::Encoding as _;
+use zeroize::Zeroize;
+
+use crate::error::{Error, Field};
+
+/// Length of an AES-128 key, an iv and an AES block, in bytes.
+pub(crate) const BLOCK: usize = 16;
+
+/// Length of the base64 text of 16 bytes, with its `==` padding.
+const BASE64_16_LEN: usize = 24;
+
+/// The default limit on `encryptedData`, in base64 characters: 64 KiB of text,
+/// about 48 KiB once decoded. Real payloads are under 4 KiB.
+pub const DEFAULT_MAX_ENCRYPTED_DATA_LEN: usize = 64 * 1024;
+
+/// A user's `session_key`: the AES-128 key WeChat encrypted the data with.
+///
+/// It is a secret: its base64 text is decoded in constant time, it is wiped
+/// from memory when dropped, it prints as `[redacted]`, and it is neither
+/// `Clone` nor serializable.
+pub struct SessionKey {
+    bytes: [u8; BLOCK],
+}
+
+impl SessionKey {
+    /// Parses the base64 `session_key` returned by `code2session`, strictly.
+    ///
+    /// # Errors
+    /// [`Error::Empty`], [`Error::SpaceInBase64`], [`Error::InvalidBase64`] or
+    /// [`Error::WrongLength`], none of which reveal the key's characters.
+    pub fn from_base64(text: &str) -> Result<Self, Error> {
+        InputParser::new().session_key(text)
+    }
+
+    /// Wraps 16 raw key bytes, for keys already decoded elsewhere.
+    #[must_use]
+    pub const fn from_bytes(bytes: [u8; BLOCK]) -> Self {
+        Self { bytes }
+    }
+
+    /// The raw key bytes.
+    pub(crate) const fn expose(&self) -> &[u8; BLOCK] {
+        &self.bytes
+    }
+}
+
+impl Drop for SessionKey {
+    fn drop(&mut self) {
+        self.bytes.zeroize();
+    }
+}
+
+impl core::fmt::Debug for SessionKey {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("SessionKey([redacted])")
+    }
+}
+
+/// The 16-byte initialisation vector sent with the encrypted data. Public.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Iv {
+    bytes: [u8; BLOCK],
+}
+
+impl Iv {
+    /// Parses the base64 `iv` sent by the mini program, strictly.
+    ///
+    /// # Errors
+    /// [`Error::Empty`], [`Error::SpaceInBase64`], [`Error::InvalidBase64`] or
+    /// [`Error::WrongLength`].
+    pub fn from_base64(text: &str) -> Result<Self, Error> {
+        InputParser::new().iv(text)
+    }
+
+    /// Wraps 16 raw iv bytes.
+    #[must_use]
+    pub const fn from_bytes(bytes: [u8; BLOCK]) -> Self {
+        Self { bytes }
+    }
+
+    /// The raw iv bytes.
+    #[must_use]
+    pub const fn as_bytes(&self) -> &[u8; BLOCK] {
+        &self.bytes
+    }
+}
+
+/// The `encryptedData` text, checked for size and shape.
+///
+/// Parsing checks what can be checked without decoding (not empty, under the
+/// size limit, a padded length that decodes to whole AES blocks). The text is
+/// decoded during decryption, straight into the work buffer, so a bad
+/// character is reported by the decrypt call, still as an input error naming
+/// [`Field::EncryptedData`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EncryptedData<'a> {
+    text: Cow<'a, str>,
+    decoded_len: usize,
+}
+
+impl<'a> EncryptedData<'a> {
+    /// Checks the base64 `encryptedData` sent by the mini program, strictly,
+    /// with the default size limit.
+    ///
+    /// # Errors
+    /// [`Error::Empty`], [`Error::TooLarge`], [`Error::InvalidBase64`] (a
+    /// length that is not a multiple of 4) or [`Error::NotBlockAligned`].
+    pub fn from_base64(text: &'a str) -> Result<Self, Error> {
+        InputParser::new().encrypted_data(text)
+    }
+
+    /// The length of the ciphertext once decoded, in bytes.
+    #[must_use]
+    pub const fn decoded_len(&self) -> usize {
+        self.decoded_len
+    }
+
+    /// The (possibly repaired) base64 text.
+    #[must_use]
+    pub fn as_base64(&self) -> &str {
+        &self.text
+    }
+
+    /// Decodes the text into `out`, which must be exactly
+    /// [`decoded_len`](Self::decoded_len) bytes long.
+    pub(crate) fn decode_into(&self, out: &mut [u8]) -> Result<(), Error> {
+        debug_assert_eq!(out.len(), self.decoded_len);
+        match simd_engine().decode_slice(self.text.as_bytes(), out) {
+            Ok(n) if n == self.decoded_len => Ok(()),
+            Ok(_) => Err(Error::InvalidBase64 {
+                field: Field::EncryptedData,
+                position: None,
+            }),
+            Err(e) => Err(map_decode_error(Field::EncryptedData, &e)),
+        }
+    }
+}
+
+/// The SIMD base64 engine (AVX2 or NEON when the CPU has it), built once:
+/// building it fills a decode table, which would otherwise cost more than
+/// decoding a whole phone payload. Read-only after that, so threads never
+/// contend on it.
+fn simd_engine() -> &'static base64::engine::Simd {
+    static ENGINE: std::sync::LazyLock<base64::engine::Simd> = std::sync::LazyLock::new(|| {
+        base64::engine::Simd::standard(base64::engine::general_purpose::PAD)
+    });
+    &ENGINE
+}
+
+/// How the three inputs are parsed: strict or lenient base64, and the size
+/// limit on `encryptedData`.
+///
+/// ```
+/// use wxdecrypt::InputParser;
+/// // A `+` turned into a space by form decoding, repaired:
+/// let parser = InputParser::new().lenient();
+/// let iv = parser.iv("r7BXXKkLb8qrSNn05n0qiA==")?;
+/// # Ok::<(), wxdecrypt::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct InputParser {
+    lenient: bool,
+    max_encrypted_data_len: usize,
+}
+
+impl Default for InputParser {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl InputParser {
+    /// Strict standard base64 (RFC 4648 alphabet, `=` padding required, no
+    /// whitespace, no non-zero trailing bits), and `encryptedData` limited to
+    /// [`DEFAULT_MAX_ENCRYPTED_DATA_LEN`] characters.
+    #[must_use]
+    pub const fn new() -> Self {
+        Self {
+            lenient: false,
+            max_encrypted_data_len: DEFAULT_MAX_ENCRYPTED_DATA_LEN,
+        }
+    }
+
+    /// Repairs transport damage before decoding: a space becomes `+` (URL and
+    /// form decoding turn `+` into a space), CR, LF and TAB are removed (and
+    /// spaces too, when the text was wrapped over lines), the URL-safe
+    /// alphabet (`-`, `_`) is mapped to the standard one, `%2B`, `%2F` and
+    /// `%3D` are decoded, and missing `=` padding is added. Where both
+    /// readings of the spaces are possible, the expected decoded length
+    /// decides. Text that strict parsing accepts is left unchanged.
+    ///
+    /// The repair of a session key branches on its characters, as the JSON
+    /// parser that delivered it did already; the decoding itself stays
+    /// constant-time.
+    #[must_use]
+    pub const fn lenient(self) -> Self {
+        Self {
+            lenient: true,
+            ..self
+        }
+    }
+
+    /// Sets the largest `encryptedData` accepted, in base64 characters as
+    /// received. Longer text is refused before any decoding.
+    #[must_use]
+    pub const fn with_max_encrypted_data_len(self, max: usize) -> Self {
+        Self {
+            max_encrypted_data_len: max,
+            ..self
+        }
+    }
+
+    /// Whether this parser repairs damaged base64.
+    #[must_use]
+    pub const fn is_lenient(&self) -> bool {
+        self.lenient
+    }
+
+    /// The largest `encryptedData` accepted, in base64 characters.
+    #[must_use]
+    pub const fn max_encrypted_data_len(&self) -> usize {
+        self.max_encrypted_data_len
+    }
+
+    /// Parses a base64 `session_key`. The key is decoded in constant time
+    /// (`base64ct`); errors never mention its characters.
+    ///
+    /// # Errors
+    /// As [`SessionKey::from_base64`].
+    pub fn session_key(&self, text: &str) -> Result<SessionKey, Error> {
+        let mut text = self.prepare(Field::SessionKey, text, MAX_16_TEXT, |n| n == BLOCK)?;
+        let result = decode_16_secret(&text);
+        if let Cow::Owned(repaired) = &mut text {
+            repaired.zeroize();
+        }
+        result.map(SessionKey::from_bytes)
+    }
+
+    /// Parses a base64 `iv`.
+    ///
+    /// # Errors
+    /// As [`Iv::from_base64`].
+    pub fn iv(&self, text: &str) -> Result<Iv, Error> {
+        let text = self.prepare(Field::Iv, text, MAX_16_TEXT, |n| n == BLOCK)?;
+        if let Some(bytes) = decode_16_public(text.as_bytes()) {
+            return Ok(Iv::from_bytes(bytes));
+        }
+        // The slow path only explains the failure.
+        check_16_shape(Field::Iv, &text, true)?;
+        let mut bytes = [0u8; BLOCK];
+        let engine = base64::engine::general_purpose::STANDARD;
+        Err(match engine.decode_slice(text.as_bytes(), &mut bytes) {
+            Err(e) => map_decode_error(Field::Iv, &e),
+            Ok(_) => Error::InvalidBase64 {
+                field: Field::Iv,
+                position: None,
+            },
+        })
+    }
+
+    /// Checks a base64 `encryptedData`.
+    ///
+    /// # Errors
+    /// As [`EncryptedData::from_base64`].
+    pub fn encrypted_data<'a>(&self, text: &'a str) -> Result<EncryptedData<'a>, Error> {
+        let field = Field::EncryptedData;
+        let text = self.prepare(field, text, self.max_encrypted_data_len, |n| {
+            n > 0 && n.is_multiple_of(BLOCK)
+        })?;
+        let Some(decoded_len) = padded_decoded_len(text.as_bytes()) else {
+            return Err(Error::InvalidBase64 {
+                field,
+                position: None,
+            });
+        };
+        if decoded_len == 0 || !decoded_len.is_multiple_of(BLOCK) {
+            return Err(Error::NotBlockAligned { len: decoded_len });
+        }
+        Ok(EncryptedData { text, decoded_len })
+    }
+
+    /// The checks shared by the three fields: not empty, not too large, and
+    /// the lenient repair when asked for.
+    fn prepare<'t>(
+        &self,
+        field: Field,
+        text: &'t str,
+        max: usize,
+        decoded_len_ok: impl Fn(usize) -> bool,
+    ) -> Result<Cow<'t, str>, Error> {
+        if text.is_empty() {
+            return Err(Error::Empty { field });
+        }
+        if text.len() > max {
+            return Err(Error::TooLarge {
+                field,
+                len: text.len(),
+                max,
+            });
+        }
+        if self.lenient {
+            repair(field, text, decoded_len_ok)
+        } else {
+            Ok(Cow::Borrowed(text))
+        }
+    }
+}
+
+/// A bound on the text of a 16-byte value: generous for lenient input (URL
+/// escapes, line breaks), tiny compared with memory.
+const MAX_16_TEXT: usize = 256;
+
+/// Value of each base64 character, or `INVALID`.
+const DECODE: [u8; 256] = {
+    let mut table = [INVALID; 256];
+    let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut i = 0;
+    while i < alphabet.len() {
+        #[allow(clippy::cast_possible_truncation)] // i < 64
+        {
+            table[alphabet[i] as usize] = i as u8;
+        }
+        i += 1;
+    }
+    table
+};
+const INVALID: u8 = 0xff;
+
+/// Decodes the canonical base64 of 16 public bytes (22 characters, `==`, and
+/// zero trailing bits), or gives `None`. A fixed-size table decode: the
+/// general-purpose engine spends five times as long on such a short input.
+/// Never used for the session key (its table lookups are not constant-time).
+fn decode_16_public(text: &[u8]) -> Option<[u8; BLOCK]> {
+    let Ok(text) = <&[u8; BASE64_16_LEN]>::try_from(text) else {
+        return None;
+    };
+    let (chars, padding) = text.split_at(22);
+    if padding != b"==" {
+        return None;
+    }
+    let mut out = [0u8; BLOCK];
+    let mut invalid = 0u8;
+    let mut value = |c: u8| {
+        let v = DECODE[usize::from(c)];
+        invalid |= v;
+        u32::from(v)
+    };
+    for (quad, bytes) in chars.chunks_exact(4).zip(out.chunks_exact_mut(3)) {
+        let n = value(quad[0]) << 18 | value(quad[1]) << 12 | value(quad[2]) << 6 | value(quad[3]);
+        bytes.copy_from_slice(&n.to_be_bytes()[1..]);
+    }
+    let (c20, c21) = (value(chars[20]), value(chars[21]));
+    // The last character carries 2 bits of data and 4 bits that must be 0.
+    #[allow(clippy::cast_possible_truncation)] // 8 bits by construction
+    {
+        out[15] = ((c20 << 2) | (c21 >> 4)) as u8;
+    }
+    (invalid & 0xc0 == 0 && c21.trailing_zeros() >= 4).then_some(out)
+}
+
+/// Decodes a secret 16-byte value in constant time. The text is only
+/// inspected further (for a space, or its length) once decoding has failed.
+fn decode_16_secret(text: &str) -> Result<[u8; BLOCK], Error> {
+    let field = Field::SessionKey;
+    let mut bytes = [0u8; BLOCK];
+    if text.len() == BASE64_16_LEN {
+        if let Ok(out) = base64ct::Base64::decode(text, &mut bytes)
+            && out.len() == BLOCK
+        {
+            return Ok(bytes);
+        }
+        bytes.zeroize();
+    }
+    check_16_shape(field, text, false)?;
+    Err(Error::InvalidBase64 {
+        field,
+        position: None,
+    })
+}
+
+/// Checks that `text` has the length of 16 bytes in padded base64, and gives
+/// the space hint first since it is the most common damage.
+fn check_16_shape(field: Field, text: &str, public: bool) -> Result<(), Error> {
+    if let Some(at) = text.bytes().position(|b| b == b' ') {
+        return Err(Error::SpaceInBase64 {
+            field,
+            position: public.then_some(at),
+        });
+    }
+    // A public value is scanned for the first character outside the
+    // alphabet; a secret one is left to the constant-time decoder.
+    let outside = |b: u8| !(b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'='));
+    if public && let Some(at) = text.bytes().position(outside) {
+        return Err(Error::InvalidBase64 {
+            field,
+            position: Some(at),
+        });
+    }
+    match padded_decoded_len(text.as_bytes()) {
+        Some(BLOCK) if text.len() == BASE64_16_LEN => Ok(()),
+        Some(len) => Err(Error::WrongLength { field, len }),
+        None => Err(Error::InvalidBase64 {
+            field,
+            position: None,
+        }),
+    }
+}
+
+/// The decoded length of padded base64 text, from its length and trailing
+/// `=` alone; `None` when the length is not a multiple of 4.
+fn padded_decoded_len(text: &[u8]) -> Option<usize> {
+    if !text.len().is_multiple_of(4) {
+        return None;
+    }
+    let pad = text
+        .iter()
+        .rev()
+        .take(2)
+        .take_while(|&&b| b == b'=')
+        .count();
+    Some(text.len() / 4 * 3 - pad)
+}
+
+fn map_decode_error(field: Field, error: &base64::DecodeSliceError) -> Error {
+    use base64::{DecodeError, DecodeSliceError};
+    match error {
+        DecodeSliceError::DecodeError(DecodeError::InvalidByte(at, b' ')) => Error::SpaceInBase64 {
+            field,
+            position: Some(*at),
+        },
+        DecodeSliceError::DecodeError(
+            DecodeError::InvalidByte(at, _) | DecodeError::InvalidLastSymbol { offset: at, .. },
+        ) => Error::InvalidBase64 {
+            field,
+            position: Some(*at),
+        },
+        DecodeSliceError::DecodeError(
+            DecodeError::InvalidLength(_) | DecodeError::InvalidPadding,
+        )
+        | DecodeSliceError::OutputSliceTooSmall => Error::InvalidBase64 {
+            field,
+            position: None,
+        },
+    }
+}
+
+/// Undoes transport damage to base64 text (see [`InputParser::lenient`]).
+///
+/// Returns the text unchanged when it has nothing to repair.
+fn repair(
+    field: Field,
+    text: &str,
+    decoded_len_ok: impl Fn(usize) -> bool,
+) -> Result<Cow<'_, str>, Error> {
+    let damaged = |b: u8| matches!(b, b' ' | b'\t' | b'\r' | b'\n' | b'-' | b'_' | b'%');
+    if text.len().is_multiple_of(4) && !text.bytes().any(damaged) {
+        return Ok(Cow::Borrowed(text));
+    }
+    let wrapped = text.bytes().any(|b| b == b'\r' || b == b'\n');
+    let preferred = repair_with(field, text, !wrapped)?;
+    if decoded_len_ok(unpadded_decoded_len(&preferred)) || !text.contains(' ') {
+        return Ok(Cow::Owned(preferred));
+    }
+    let other = repair_with(field, text, wrapped)?;
+    let (mut loser, winner) = if decoded_len_ok(unpadded_decoded_len(&other)) {
+        (preferred, other)
+    } else {
+        (other, preferred)
+    };
+    // The session key's text is secret: wipe the reading not taken.
+    loser.zeroize();
+    Ok(Cow::Owned(winner))
+}
+
+/// One reading of damaged text: spaces become `+` when `space_is_plus`, or
+/// are dropped as line-wrapping whitespace otherwise.
+fn repair_with(field: Field, text: &str, space_is_plus: bool) -> Result<String, Error> {
+    let bytes = text.as_bytes();
+    let position = |at: usize| (field != Field::SessionKey).then_some(at);
+    if let Some(at) = bytes.iter().position(|b| !b.is_ascii()) {
+        return Err(Error::InvalidBase64 {
+            field,
+            position: position(at),
+        });
+    }
+    let mut out = String::with_capacity(bytes.len() + 2);
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        i += 1;
+        match b {
+            b' ' if space_is_plus => out.push('+'),
+            b'\t' | b'\r' | b'\n' | b' ' => {}
+            b'-' => out.push('+'),
+            b'_' => out.push('/'),
+            b'%' => {
+                let escaped = match bytes.get(i..i + 2) {
+                    Some([b'2', b'B' | b'b']) => '+',
+                    Some([b'2', b'F' | b'f']) => '/',
+                    Some([b'3', b'D' | b'd']) => '=',
+                    _ => {
+                        return Err(Error::InvalidBase64 {
+                            field,
+                            position: position(i - 1),
+                        });
+                    }
+                };
+                out.push(escaped);
+                i += 2;
+            }
+            _ => out.push(char::from(b)),
+        }
+    }
+    // Normalise the padding: drop what is there, add what the length needs.
+    let unpadded = out.trim_end_matches('=').len();
+    out.truncate(unpadded);
+    match unpadded % 4 {
+        0 => {}
+        2 => out.push_str("=="),
+        3 => out.push('='),
+        _ => {
+            return Err(Error::InvalidBase64 {
+                field,
+                position: None,
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// The decoded length of repaired (canonically padded) text.
+fn unpadded_decoded_len(text: &str) -> usize {
+    padded_decoded_len(text.as_bytes()).unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const KEY: &str = "tiihtNczf5v6AKRyjwEUhQ==";
+    const IV: &str = "r7BXXKkLb8qrSNn05n0qiA==";
+    /// WxJava issue 666: real encryptedData after a form decode turned its
+    /// three `+` into spaces, and the same text intact.
+    const AS_REPORTED: &str = "SoMlHIchlE03nBR c2FSwJKI8v/cOpON1Bf/lzxRu kLZpwOOUhMDss0WtFFKZ EIDkt1/oLz7KqiqxFCPBdksiMEQQuB/ZVDbnXKRDSYldLb5fZItJVX0dLSOs2rPIebW2RqNmeiSV/RFC2Gy8Rt4SLS3lOz1VtOOBfQX1XA3ke9cUV3xP60p1HjEhlptTbIfSNSi4lmDY5vKf7Hcc51w==";
+    const INTACT: &str = "SoMlHIchlE03nBR+c2FSwJKI8v/cOpON1Bf/lzxRu+kLZpwOOUhMDss0WtFFKZ+EIDkt1/oLz7KqiqxFCPBdksiMEQQuB/ZVDbnXKRDSYldLb5fZItJVX0dLSOs2rPIebW2RqNmeiSV/RFC2Gy8Rt4SLS3lOz1VtOOBfQX1XA3ke9cUV3xP60p1HjEhlptTbIfSNSi4lmDY5vKf7Hcc51w==";
+
+    fn lenient() -> InputParser {
+        InputParser::new().lenient()
+    }
+
+    #[test]
+    fn official_key_and_iv_decode_to_their_bytes() {
+        let key = SessionKey::from_base64(KEY).unwrap();
+        assert_eq!(
+            key.expose(),
+            &[
+                0xb6, 0x28, 0xa1, 0xb4, 0xd7, 0x33, 0x7f, 0x9b, 0xfa, 0x00, 0xa4, 0x72, 0x8f, 0x01,
+                0x14, 0x85
+            ]
+        );
+        let iv = Iv::from_base64(IV).unwrap();
+        assert_eq!(iv.as_bytes()[..4], [0xaf, 0xb0, 0x57, 0x5c]);
+    }
+
+    #[test]
+    fn session_key_debug_is_redacted() {
+        let key = SessionKey::from_base64(KEY).unwrap();
+        assert_eq!(format!("{key:?}"), "SessionKey([redacted])");
+    }
+
+    #[test]
+    fn empty_fields_are_named() {
+        assert_eq!(
+            SessionKey::from_base64("").unwrap_err(),
+            Error::Empty {
+                field: Field::SessionKey
+            }
+        );
+        assert_eq!(
+            Iv::from_base64("").unwrap_err(),
+            Error::Empty { field: Field::Iv }
+        );
+        assert_eq!(
+            EncryptedData::from_base64("").unwrap_err(),
+            Error::Empty {
+                field: Field::EncryptedData
+            }
+        );
+    }
+
+    #[test]
+    fn raw_sixteen_byte_iv_is_reported_as_wrong_length() {
+        // 16 characters of text: the iv was used without base64-decoding.
+        assert_eq!(
+            Iv::from_base64("0123456789abcdef").unwrap_err(),
+            Error::WrongLength {
+                field: Field::Iv,
+                len: 12
+            }
+        );
+    }
+
+    #[test]
+    fn unpadded_24_characters_are_reported_as_18_bytes() {
+        assert_eq!(
+            Iv::from_base64("r7BXXKkLb8qrSNn05n0qiAAA").unwrap_err(),
+            Error::WrongLength {
+                field: Field::Iv,
+                len: 18
+            }
+        );
+    }
+
+    #[test]
+    fn double_encoded_key_is_reported_as_wrong_length() {
+        // base64 of the base64 text: 24 bytes once decoded.
+        assert_eq!(
+            SessionKey::from_base64("dGlpaHROY3pmNXY2QUtSeWp3RVVoUT09").unwrap_err(),
+            Error::WrongLength {
+                field: Field::SessionKey,
+                len: 24
+            }
+        );
+    }
+
+    #[test]
+    fn space_in_iv_gets_the_plus_hint_with_position() {
+        assert_eq!(
+            Iv::from_base64("r7BXXKkLb8qrSNn05n0qiA ==").unwrap_err(),
+            Error::SpaceInBase64 {
+                field: Field::Iv,
+                position: Some(22)
+            }
+        );
+    }
+
+    #[test]
+    fn space_in_key_gets_the_plus_hint_without_position() {
+        assert_eq!(
+            SessionKey::from_base64("lyY4HPQbaOYzZdG JcYK9w==").unwrap_err(),
+            Error::SpaceInBase64 {
+                field: Field::SessionKey,
+                position: None
+            }
+        );
+    }
+
+    #[test]
+    fn invalid_key_character_is_not_located() {
+        assert_eq!(
+            SessionKey::from_base64("tiihtNczf5v6AKRyjwEUh!==").unwrap_err(),
+            Error::InvalidBase64 {
+                field: Field::SessionKey,
+                position: None
+            }
+        );
+    }
+
+    #[test]
+    fn non_canonical_trailing_bits_are_rejected_strictly() {
+        // "hR" and "hQ" decode to the same byte; only "hQ" is canonical.
+        assert!(SessionKey::from_base64("tiihtNczf5v6AKRyjwEUhR==").is_err());
+        assert!(matches!(
+            Iv::from_base64("r7BXXKkLb8qrSNn05n0qiB=="),
+            Err(Error::InvalidBase64 {
+                field: Field::Iv,
+                ..
+            })
+        ));
+    }
+
+    #[test]
+    fn missing_padding_is_rejected_strictly_and_repaired_leniently() {
+        assert!(Iv::from_base64("r7BXXKkLb8qrSNn05n0qiA").is_err());
+        assert_eq!(
+            lenient().iv("r7BXXKkLb8qrSNn05n0qiA").unwrap(),
+            Iv::from_base64(IV).unwrap()
+        );
+    }
+
+    #[test]
+    fn encrypted_data_shape_is_checked_before_decoding() {
+        assert_eq!(
+            EncryptedData::from_base64("AAAA").unwrap_err(),
+            Error::NotBlockAligned { len: 3 }
+        );
+        assert_eq!(
+            EncryptedData::from_base64("AAAAA").unwrap_err(),
+            Error::InvalidBase64 {
+                field: Field::EncryptedData,
+                position: None
+            }
+        );
+        let ok = EncryptedData::from_base64(INTACT).unwrap();
+        assert_eq!(ok.decoded_len(), 160);
+    }
+
+    #[test]
+    fn oversized_encrypted_data_is_refused_before_decoding() {
+        let huge = "!".repeat(DEFAULT_MAX_ENCRYPTED_DATA_LEN + 1);
+        assert_eq!(
+            EncryptedData::from_base64(&huge).unwrap_err(),
+            Error::TooLarge {
+                field: Field::EncryptedData,
+                len: DEFAULT_MAX_ENCRYPTED_DATA_LEN + 1,
+                max: DEFAULT_MAX_ENCRYPTED_DATA_LEN
+            }
+        );
+        let small = InputParser::new().with_max_encrypted_data_len(100);
+        assert!(matches!(
+            small.encrypted_data(INTACT),
+            Err(Error::TooLarge { max: 100, .. })
+        ));
+        assert!(matches!(
+            Iv::from_base64(&"A".repeat(1000)),
+            Err(Error::TooLarge {
+                field: Field::Iv,
+                ..
+            })
+        ));
+    }
+
+    #[test]
+    fn space_in_encrypted_data_is_reported_when_decoding() {
+        let data = EncryptedData::from_base64(AS_REPORTED).unwrap();
+        let mut out = vec![0; data.decoded_len()];
+        assert_eq!(
+            data.decode_into(&mut out).unwrap_err(),
+            Error::SpaceInBase64 {
+                field: Field::EncryptedData,
+                position: Some(15)
+            }
+        );
+    }
+
+    #[test]
+    fn lenient_mode_repairs_wxjava_issue_666() {
+        let repaired = lenient().encrypted_data(AS_REPORTED).unwrap();
+        assert_eq!(repaired.as_base64(), INTACT);
+    }
+
+    #[test]
+    fn lenient_mode_leaves_valid_text_borrowed_and_unchanged() {
+        let data = lenient().encrypted_data(INTACT).unwrap();
+        assert!(matches!(data.text, Cow::Borrowed(_)));
+        assert_eq!(data, EncryptedData::from_base64(INTACT).unwrap());
+    }
+
+    #[test]
+    fn lenient_mode_undoes_url_escapes_and_url_safe_alphabet() {
+        let escaped = INTACT
+            .replace('+', "%2B")
+            .replacen('/', "%2f", 1)
+            .replace('/', "%2F")
+            .replace('=', "%3D");
+        assert_eq!(
+            lenient().encrypted_data(&escaped).unwrap().as_base64(),
+            INTACT
+        );
+        let url_safe = INTACT.replace('+', "-").replace('/', "_").replace('=', "");
+        assert_eq!(
+            lenient().encrypted_data(&url_safe).unwrap().as_base64(),
+            INTACT
+        );
+    }
+
+    #[test]
+    fn lenient_mode_drops_line_wrapping_including_indentation() {
+        let mut wrapped = String::new();
+        for line in INTACT.as_bytes().chunks(40) {
+            wrapped.push_str(std::str::from_utf8(line).unwrap());
+            wrapped.push_str("\r\n    ");
+        }
+        assert_eq!(
+            lenient().encrypted_data(&wrapped).unwrap().as_base64(),
+            INTACT
+        );
+    }
+
+    #[test]
+    fn lenient_mode_uses_the_length_when_spaces_are_wrapping() {
+        // Spaces only (no line break) that are wrapping, not lost `+` signs:
+        // read as `+` they would give a length that is not whole blocks.
+        let spaced = format!("{} {}", &INTACT[..100], &INTACT[100..]);
+        assert_eq!(
+            lenient().encrypted_data(&spaced).unwrap().as_base64(),
+            INTACT
+        );
+    }
+
+    #[test]
+    fn lenient_mode_repairs_key_and_iv_spaces() {
+        let key = lenient().session_key("lyY4HPQbaOYzZdG JcYK9w==").unwrap();
+        assert_eq!(
+            key.expose(),
+            SessionKey::from_base64("lyY4HPQbaOYzZdG+JcYK9w==")
+                .unwrap()
+                .expose()
+        );
+        assert_eq!(
+            lenient().iv("Cds8j3VYoGvnTp1BrjXdJg").unwrap(),
+            Iv::from_base64("Cds8j3VYoGvnTp1BrjXdJg==").unwrap()
+        );
+    }
+
+    #[test]
+    fn lenient_mode_rejects_other_percent_escapes_and_non_ascii() {
+        assert_eq!(
+            lenient().encrypted_data("%41AAA").unwrap_err(),
+            Error::InvalidBase64 {
+                field: Field::EncryptedData,
+                position: Some(0)
+            }
+        );
+        assert!(lenient().iv("r7BXXKkLb8qrSNn05n0qiA%").is_err());
+        assert_eq!(
+            lenient().iv("r7BXXKkLb8qrSNn05n0qiAé").unwrap_err(),
+            Error::InvalidBase64 {
+                field: Field::Iv,
+                position: Some(22)
+            }
+        );
+    }
+
+    #[test]
+    fn lenient_mode_rejects_impossible_lengths() {
+        assert!(lenient().encrypted_data("A").is_err());
+        assert!(lenient().encrypted_data("AAAAA").is_err());
+    }
+}
