@@ -1,0 +1,135 @@
+//! AES-128-CBC decryption in place, and a constant-time PKCS#7 check.
+
+use aes::Aes128;
+use cbc::cipher::{BlockModeDecrypt as _, InOutBuf, KeyIvInit as _};
+
+use crate::input::BLOCK;
+
+/// Marker for a failed padding check. It carries nothing on purpose.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct BadPadding;
+
+/// Decrypts `buf` in place and returns the length of the plaintext once the
+/// PKCS#7 padding is removed.
+///
+/// `buf` must be a non-empty multiple of 16 bytes (the caller's
+/// [`EncryptedData`](crate::EncryptedData) guarantees it); anything else is
+/// reported as bad padding rather than a panic.
+pub(crate) fn decrypt_in_place(
+    key: &[u8; BLOCK],
+    iv: &[u8; BLOCK],
+    buf: &mut [u8],
+) -> Result<usize, BadPadding> {
+    if buf.is_empty() || !buf.len().is_multiple_of(BLOCK) {
+        return Err(BadPadding);
+    }
+    let decryptor = cbc::Decryptor::<Aes128>::new(key.into(), iv.into());
+    let (blocks, _tail) = InOutBuf::from(&mut *buf).into_chunks();
+    let mut decryptor = decryptor;
+    decryptor.decrypt_blocks_inout(blocks);
+    unpad(buf)
+}
+
+/// Checks PKCS#7 padding without branching on the plaintext: the pad length
+/// must be 1 to 16 and every pad byte must equal it.
+///
+/// All 16 bytes of the last block are read whatever the pad length, and the
+/// verdict is built with arithmetic masks rather than comparisons, so the
+/// time taken does not depend on the pad length or on where a mismatch is.
+/// (`subtle`'s ordered comparisons loop over bits and cost ten times as
+/// much; the same technique, written out for 16 bytes.)
+pub(crate) fn unpad(buf: &[u8]) -> Result<usize, BadPadding> {
+    let Some(last_block) = buf.len().checked_sub(BLOCK).and_then(|at| buf.get(at..)) else {
+        return Err(BadPadding);
+    };
+    let pad = u32::from(last_block[BLOCK - 1]);
+    // Bit 31 is set when pad == 0 or pad > 16 (the subtractions wrap).
+    #[allow(clippy::cast_possible_truncation)] // BLOCK is 16
+    let mut bad = pad.wrapping_sub(1) | (BLOCK as u32).wrapping_sub(pad);
+    for (distance, &byte) in (0u32..).zip(last_block.iter().rev()) {
+        // All ones when this byte is inside the padding (distance < pad).
+        let in_pad = 0u32.wrapping_sub(distance.wrapping_sub(pad) >> 31);
+        // Bit 31 is set when this padding byte differs from the pad length.
+        let differs = 0u32.wrapping_sub(u32::from(byte) ^ pad);
+        bad |= in_pad & differs;
+    }
+    // One data-dependent branch, on the verdict alone.
+    if core::hint::black_box(bad) >> 31 == 0 {
+        Ok(buf.len() - pad as usize)
+    } else {
+        Err(BadPadding)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn block_ending_with(tail: &[u8]) -> Vec<u8> {
+        let mut buf = vec![b'x'; 32 - tail.len()];
+        buf.extend_from_slice(tail);
+        buf
+    }
+
+    #[test]
+    fn every_valid_pad_length_is_removed() {
+        for pad in 1..=16u8 {
+            let buf = block_ending_with(&vec![pad; usize::from(pad)]);
+            assert_eq!(unpad(&buf), Ok(32 - usize::from(pad)), "pad {pad}");
+        }
+    }
+
+    #[test]
+    fn pad_byte_zero_is_rejected() {
+        assert_eq!(unpad(&block_ending_with(&[0])), Err(BadPadding));
+    }
+
+    #[test]
+    fn pad_byte_above_block_size_is_rejected() {
+        for pad in 17..=255u8 {
+            assert_eq!(
+                unpad(&block_ending_with(&[pad])),
+                Err(BadPadding),
+                "pad {pad}"
+            );
+        }
+        assert_eq!(unpad(&[17u8; 32]), Err(BadPadding));
+    }
+
+    #[test]
+    fn one_wrong_pad_byte_anywhere_is_rejected() {
+        for pad in 2..=16u8 {
+            for wrong in 1..usize::from(pad) {
+                let mut tail = vec![pad; usize::from(pad)];
+                let at = tail.len() - 1 - wrong;
+                tail[at] ^= 0x01;
+                assert_eq!(
+                    unpad(&block_ending_with(&tail)),
+                    Err(BadPadding),
+                    "pad {pad}, wrong byte {wrong} from the end"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn bytes_before_the_pad_may_equal_the_pad_byte() {
+        let buf = block_ending_with(&[3, 3, 3, 3]);
+        assert_eq!(unpad(&buf), Ok(29));
+    }
+
+    #[test]
+    fn short_or_misaligned_buffers_are_rejected_without_panic() {
+        assert_eq!(unpad(&[]), Err(BadPadding));
+        assert_eq!(unpad(&[1; 15]), Err(BadPadding));
+        let mut odd = [1u8; 17];
+        assert_eq!(
+            decrypt_in_place(&[0; 16], &[0; 16], &mut odd),
+            Err(BadPadding)
+        );
+        assert_eq!(
+            decrypt_in_place(&[0; 16], &[0; 16], &mut []),
+            Err(BadPadding)
+        );
+    }
+}
