@@ -1,0 +1,380 @@
+//! The payloads WeChat encrypts, as typed values.
+//!
+//! Field names follow WeChat's JSON (camelCase) when serialized. Unknown
+//! fields are ignored; duplicate keys never get this far (the JSON layer
+//! rejects them). `Debug` output masks personal data.
+
+use core::fmt;
+
+use serde::de::{self, Deserializer, Visitor};
+use serde::{Deserialize, Serialize};
+use zeroize::Zeroizing;
+
+use crate::validation::Watermark;
+
+/// A decrypted payload together with its checked watermark.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Decrypted<T> {
+    /// The payload.
+    pub payload: T,
+    /// The watermark, checked against the [`Validation`](crate::Validation).
+    /// `None` only when the validation accepted a payload without one.
+    pub watermark: Option<Watermark>,
+}
+
+/// The user's phone number, from the `getPhoneNumber` button (legacy
+/// `encryptedData`) or from the `getuserphonenumber` API.
+///
+/// `Debug` masks the middle digits (`180****8610`); `Serialize` writes the
+/// full values with WeChat's field names, `countryCode` as a string.
+#[derive(Clone, PartialEq, Eq, Hash, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PhoneNumber {
+    /// The number as WeChat shows it, with the country code for numbers
+    /// outside mainland China (for example `+1 6505550100`).
+    #[serde(deserialize_with = "non_empty")]
+    pub phone_number: String,
+    /// The number without the country code.
+    #[serde(deserialize_with = "non_empty")]
+    pub pure_phone_number: String,
+    /// The country calling code as digits (`"86"`), whether WeChat sent it as
+    /// a string or as a number.
+    #[serde(deserialize_with = "country_code")]
+    pub country_code: String,
+}
+
+impl PhoneNumber {
+    /// The pure number with its middle digits masked, e.g. `180****8610`:
+    /// what a log line or a support screen may show.
+    #[must_use]
+    pub fn masked(&self) -> String {
+        mask(&self.pure_phone_number)
+    }
+}
+
+impl fmt::Debug for PhoneNumber {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PhoneNumber")
+            .field("phone_number", &Masked(&self.phone_number))
+            .field("pure_phone_number", &Masked(&self.pure_phone_number))
+            .field("country_code", &self.country_code)
+            .finish()
+    }
+}
+
+/// The user's profile, from `getUserInfo` (`encryptedData` with the user's
+/// open data).
+///
+/// `Debug` redacts the identifiers, nickname and avatar.
+#[derive(Clone, PartialEq, Eq, Hash, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UserInfo {
+    /// The user's openid for this mini program, when present.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub open_id: Option<String>,
+    /// The nickname, exactly as sent (any Unicode, emoji included).
+    pub nick_name: String,
+    /// The gender the user set; WeChat now sends `0` for everyone.
+    pub gender: Gender,
+    /// The user's language, e.g. `zh_CN`; empty when not sent.
+    #[serde(default)]
+    pub language: String,
+    /// City; empty when not sent.
+    #[serde(default)]
+    pub city: String,
+    /// Province; empty when not sent.
+    #[serde(default)]
+    pub province: String,
+    /// Country; empty when not sent.
+    #[serde(default)]
+    pub country: String,
+    /// Avatar URL; may be empty.
+    #[serde(default)]
+    pub avatar_url: String,
+    /// The unionid, present when the mini program is bound to an
+    /// open-platform account.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub union_id: Option<String>,
+}
+
+impl fmt::Debug for UserInfo {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let redacted = |present: bool| if present { "[redacted]" } else { "None" };
+        f.debug_struct("UserInfo")
+            .field(
+                "open_id",
+                &format_args!("{}", redacted(self.open_id.is_some())),
+            )
+            .field("nick_name", &format_args!("[redacted]"))
+            .field("gender", &self.gender)
+            .field("language", &self.language)
+            .field("city", &self.city)
+            .field("province", &self.province)
+            .field("country", &self.country)
+            .field("avatar_url", &format_args!("[redacted]"))
+            .field(
+                "union_id",
+                &format_args!("{}", redacted(self.union_id.is_some())),
+            )
+            .finish()
+    }
+}
+
+/// The gender in a [`UserInfo`]: `0`, `1` or `2` in WeChat's JSON.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Gender {
+    /// `0`: not set (what WeChat sends for everyone since 2021).
+    Unknown,
+    /// `1`.
+    Male,
+    /// `2`.
+    Female,
+}
+
+impl Gender {
+    /// WeChat's number for this gender.
+    #[must_use]
+    pub const fn code(self) -> u8 {
+        match self {
+            Self::Unknown => 0,
+            Self::Male => 1,
+            Self::Female => 2,
+        }
+    }
+}
+
+impl Serialize for Gender {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_u8(self.code())
+    }
+}
+
+impl<'de> Deserialize<'de> for Gender {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        match u8::deserialize(deserializer)? {
+            0 => Ok(Self::Unknown),
+            1 => Ok(Self::Male),
+            2 => Ok(Self::Female),
+            other => Err(de::Error::invalid_value(
+                de::Unexpected::Unsigned(u64::from(other)),
+                &"0, 1 or 2",
+            )),
+        }
+    }
+}
+
+/// WeRun step counts, from `wx.getWeRunData`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WeRunData {
+    /// One entry a day, oldest first (WeChat sends the last 31 days).
+    pub step_info_list: Vec<StepInfo>,
+}
+
+/// One day of WeRun data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize)]
+pub struct StepInfo {
+    /// Midnight of the day, in Unix seconds.
+    pub timestamp: u64,
+    /// Steps walked that day.
+    pub step: u64,
+}
+
+/// The group a shared card was opened from, from `wx.getShareInfo`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Deserialize, Serialize)]
+pub struct ShareInfo {
+    /// The group's id for this mini program.
+    #[serde(rename = "openGId")]
+    pub open_gid: String,
+}
+
+/// Where the mini program was opened from, from `wx.getGroupEnterInfo`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Deserialize, Serialize)]
+pub struct GroupEnterInfo {
+    /// The group's id, for group chats.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub opengid: Option<String>,
+    /// The chat's id, for one-to-one chats.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub open_single_roomid: Option<String>,
+    /// The user's id within the group.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group_openid: Option<String>,
+    /// The kind of chat: 1 WeChat one-to-one, 2 WeCom one-to-one, 3 WeChat
+    /// group, 4 WeCom group.
+    pub chat_type: u8,
+}
+
+/// A decrypted payload as JSON text, checked to be a single JSON object with
+/// no duplicate keys, for payload kinds this crate has no type for.
+///
+/// The text is wiped from memory when dropped and `Debug` prints only its
+/// length.
+#[derive(Clone, PartialEq, Eq)]
+pub struct RawPayload {
+    text: Zeroizing<String>,
+}
+
+impl RawPayload {
+    pub(crate) fn new(text: &str) -> Self {
+        Self {
+            text: Zeroizing::new(text.to_owned()),
+        }
+    }
+
+    /// The JSON text.
+    #[must_use]
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+
+    /// The JSON text, still wiped when finally dropped.
+    #[must_use]
+    pub fn into_string(self) -> Zeroizing<String> {
+        self.text
+    }
+}
+
+impl fmt::Debug for RawPayload {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "RawPayload({} bytes, [redacted])", self.text.len())
+    }
+}
+
+/// Masks the middle of a phone number: the first 3 and last 4 characters
+/// stay when at least 8 are there, otherwise all but the last 2 are masked.
+pub(crate) fn mask(number: &str) -> String {
+    let n = number.chars().count();
+    let (front, back) = if n >= 8 { (3, 4) } else { (0, n.min(2)) };
+    number
+        .chars()
+        .enumerate()
+        .map(|(i, c)| if i < front || i >= n - back { c } else { '*' })
+        .collect()
+}
+
+/// Debug-formats a phone number masked.
+struct Masked<'a>(&'a str);
+
+impl fmt::Debug for Masked<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:?}", mask(self.0))
+    }
+}
+
+fn non_empty<'de, D: Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
+    let text = String::deserialize(deserializer)?;
+    if text.is_empty() {
+        Err(de::Error::invalid_length(0, &"a non-empty string"))
+    } else {
+        Ok(text)
+    }
+}
+
+/// The largest country calling code (ITU-T E.164 codes have 1 to 3 digits;
+/// a little slack for sub-codes).
+const MAX_COUNTRY_CODE_DIGITS: usize = 4;
+
+fn country_code<'de, D: Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
+    deserializer.deserialize_any(CountryCode)
+}
+
+/// Accepts `"86"`, `"+86"` or `86` and gives `"86"`.
+struct CountryCode;
+
+impl Visitor<'_> for CountryCode {
+    type Value = String;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a country calling code as digits, in a string or a number")
+    }
+
+    fn visit_str<E: de::Error>(self, text: &str) -> Result<String, E> {
+        let digits = text.strip_prefix('+').unwrap_or(text);
+        let valid = !digits.is_empty()
+            && digits.len() <= MAX_COUNTRY_CODE_DIGITS
+            && digits.bytes().all(|b| b.is_ascii_digit());
+        if valid {
+            Ok(digits.to_owned())
+        } else {
+            Err(E::invalid_value(de::Unexpected::Other("a string"), &self))
+        }
+    }
+
+    fn visit_u64<E: de::Error>(self, code: u64) -> Result<String, E> {
+        if (1..10_000).contains(&code) {
+            Ok(code.to_string())
+        } else {
+            Err(E::invalid_value(de::Unexpected::Other("a number"), &self))
+        }
+    }
+
+    fn visit_i64<E: de::Error>(self, code: i64) -> Result<String, E> {
+        match u64::try_from(code) {
+            Ok(code) => self.visit_u64(code),
+            Err(_) => Err(E::invalid_value(de::Unexpected::Other("a number"), &self)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mask_keeps_three_and_four_of_a_mainland_number() {
+        assert_eq!(mask("18017448610"), "180****8610");
+    }
+
+    #[test]
+    fn mask_of_short_numbers_keeps_at_most_two() {
+        assert_eq!(mask("1234567"), "*****67");
+        assert_eq!(mask("12"), "12");
+        assert_eq!(mask(""), "");
+    }
+
+    #[test]
+    fn mask_counts_characters_not_bytes() {
+        assert_eq!(mask("+1 650 555 0100"), "+1 ********0100");
+    }
+
+    #[test]
+    fn phone_debug_shows_no_whole_number() {
+        let phone = PhoneNumber {
+            phone_number: "+8613822528774".into(),
+            pure_phone_number: "13822528774".into(),
+            country_code: "86".into(),
+        };
+        let debug = format!("{phone:?}");
+        assert!(!debug.contains("13822528774"), "{debug}");
+        assert!(!debug.contains("2528"), "{debug}");
+        assert!(debug.contains("138****8774"), "{debug}");
+    }
+
+    #[test]
+    fn user_info_debug_redacts_identity() {
+        let info = UserInfo {
+            open_id: Some("oGZUI0egBJY1zhBYw2KhdUfwVJJE".into()),
+            nick_name: "Band".into(),
+            gender: Gender::Male,
+            language: "zh_CN".into(),
+            city: "Guangzhou".into(),
+            province: "Guangdong".into(),
+            country: "CN".into(),
+            avatar_url: "http://wx.qlogo.cn/x".into(),
+            union_id: None,
+        };
+        let debug = format!("{info:?}");
+        for secret in ["oGZUI0", "Band", "qlogo"] {
+            assert!(!debug.contains(secret), "{debug}");
+        }
+        assert!(debug.contains("union_id: None"), "{debug}");
+    }
+
+    #[test]
+    fn raw_payload_debug_prints_only_its_length() {
+        let raw = RawPayload::new(r#"{"phoneNumber":"13822528774"}"#);
+        assert_eq!(format!("{raw:?}"), "RawPayload(29 bytes, [redacted])");
+    }
+}
