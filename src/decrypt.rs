@@ -1,0 +1,141 @@
+//! The decrypt entry points: one pass from the three inputs to a checked
+//! payload.
+
+use serde::de::{DeserializeOwned, IgnoredAny};
+use zeroize::Zeroize;
+
+use crate::cipher;
+use crate::error::Error;
+use crate::input::{EncryptedData, Iv, SessionKey};
+use crate::json;
+use crate::payload::{Decrypted, RawPayload};
+use crate::validation::{UnixTime, Validation};
+
+/// Payloads up to these sizes are decrypted in a buffer on the stack, so the
+/// common case allocates nothing but the strings it returns. Two sizes, so
+/// that a phone number (160 bytes) does not pay for zeroing a buffer sized
+/// for WeRun data (about 1.3 KiB); 2 KiB is also where `memset` switches to
+/// `rep stosb`.
+const SMALL_BUFFER: usize = 512;
+const LARGE_BUFFER: usize = 2048;
+
+/// Decrypts `data` into a `T` and checks its watermark against the system
+/// clock.
+///
+/// `T` is any type that deserializes from WeChat's JSON: one of this crate's
+/// payload types ([`PhoneNumber`](crate::PhoneNumber),
+/// [`UserInfo`](crate::UserInfo), ...) or your own. It sees the whole object,
+/// watermark included.
+///
+/// # Errors
+/// [`Error::Decryption`] for every failure after the cipher (padding, UTF-8,
+/// JSON, duplicate keys, a payload that is not a `T`); an input error when
+/// `data` is not valid base64; a policy error when the watermark is missing,
+/// names another appid, or is too old or in the future.
+pub fn decrypt<T: DeserializeOwned>(
+    key: &SessionKey,
+    iv: &Iv,
+    data: &EncryptedData<'_>,
+    validation: &Validation,
+) -> Result<Decrypted<T>, Error> {
+    decrypt_at(key, iv, data, validation, UnixTime::now())
+}
+
+/// [`decrypt`] with the time given: for tests, replays and old samples.
+///
+/// # Errors
+/// As [`decrypt`].
+pub fn decrypt_at<T: DeserializeOwned>(
+    key: &SessionKey,
+    iv: &Iv,
+    data: &EncryptedData<'_>,
+    validation: &Validation,
+    now: UnixTime,
+) -> Result<Decrypted<T>, Error> {
+    with_plaintext(key, iv, data, |text| {
+        let (payload, watermark) = json::parse::<T>(text).map_err(|_| Error::Decryption)?;
+        let watermark = validation.check(watermark.as_ref(), now)?;
+        Ok(Decrypted { payload, watermark })
+    })
+}
+
+/// Decrypts `data` to its JSON text, checked to be one JSON object with no
+/// duplicate keys and a valid watermark, against the system clock.
+///
+/// # Errors
+/// As [`decrypt`].
+pub fn decrypt_raw(
+    key: &SessionKey,
+    iv: &Iv,
+    data: &EncryptedData<'_>,
+    validation: &Validation,
+) -> Result<Decrypted<RawPayload>, Error> {
+    decrypt_raw_at(key, iv, data, validation, UnixTime::now())
+}
+
+/// [`decrypt_raw`] with the time given.
+///
+/// # Errors
+/// As [`decrypt`].
+pub fn decrypt_raw_at(
+    key: &SessionKey,
+    iv: &Iv,
+    data: &EncryptedData<'_>,
+    validation: &Validation,
+    now: UnixTime,
+) -> Result<Decrypted<RawPayload>, Error> {
+    with_plaintext(key, iv, data, |text| {
+        let (IgnoredAny, watermark) =
+            json::parse::<IgnoredAny>(text).map_err(|_| Error::Decryption)?;
+        let watermark = validation.check(watermark.as_ref(), now)?;
+        Ok(Decrypted {
+            payload: RawPayload::new(text),
+            watermark,
+        })
+    })
+}
+
+/// Decodes and decrypts `data` into a work buffer, hands the plaintext to
+/// `use_text`, and wipes the buffer whatever happens.
+fn with_plaintext<R>(
+    key: &SessionKey,
+    iv: &Iv,
+    data: &EncryptedData<'_>,
+    use_text: impl FnOnce(&str) -> Result<R, Error>,
+) -> Result<R, Error> {
+    let len = data.decoded_len();
+    if len <= SMALL_BUFFER {
+        let mut stack = [0u8; SMALL_BUFFER];
+        plaintext_in(&mut Wipe(&mut stack[..len]), key, iv, data, use_text)
+    } else if len <= LARGE_BUFFER {
+        let mut stack = [0u8; LARGE_BUFFER];
+        plaintext_in(&mut Wipe(&mut stack[..len]), key, iv, data, use_text)
+    } else {
+        let mut heap = vec![0u8; len];
+        plaintext_in(&mut Wipe(&mut heap), key, iv, data, use_text)
+    }
+}
+
+fn plaintext_in<R>(
+    buf: &mut Wipe<'_>,
+    key: &SessionKey,
+    iv: &Iv,
+    data: &EncryptedData<'_>,
+    use_text: impl FnOnce(&str) -> Result<R, Error>,
+) -> Result<R, Error> {
+    data.decode_into(buf.0)?;
+    let len = cipher::decrypt_in_place(key.expose(), iv.as_bytes(), buf.0)
+        .map_err(|cipher::BadPadding| Error::Decryption)?;
+    let plaintext = buf.0.get(..len).ok_or(Error::Decryption)?;
+    let text = std::str::from_utf8(plaintext).map_err(|_| Error::Decryption)?;
+    use_text(text)
+}
+
+/// A work buffer that is zeroed when dropped, on every path.
+struct Wipe<'a>(&'a mut [u8]);
+
+impl Drop for Wipe<'_> {
+    fn drop(&mut self) {
+        self.0.zeroize();
+    }
+}
