@@ -1,0 +1,199 @@
+//! Criterion benchmarks: each stage of the decrypt path, the full path, and a
+//! baseline of base64 + AES-128-CBC alone with the same crates, so that every
+//! report shows our overhead as a ratio measured in the same run.
+//!
+//! `cargo bench --features bench-internals --bench decrypt`
+
+use std::hint::black_box;
+
+use aes::Aes128;
+use base64::Engine as _;
+use cbc::cipher::{BlockModeDecrypt as _, InOutBuf, KeyIvInit as _};
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use serde::de::DeserializeOwned;
+use wxdecrypt::bench_internals as stage;
+use wxdecrypt::{
+    EncryptedData, Iv, PhoneNumber, SessionKey, UnixTime, UserInfo, Validation, WeRunData,
+};
+
+#[derive(serde::Deserialize)]
+struct Fixture {
+    appid: String,
+    session_key: String,
+    iv: String,
+    encrypted_data: String,
+    now: u64,
+}
+
+struct Case {
+    name: &'static str,
+    fixture: Fixture,
+    /// Decrypts and checks this case with payload type `T`.
+    full: fn(&Fixture, &Validation) -> bool,
+    parse: fn(&str) -> bool,
+    /// The same payload type through `serde_json::from_str`, for reference
+    /// (no duplicate-key check, no watermark capture).
+    serde_json: fn(&str) -> bool,
+}
+
+fn load(name: &str) -> Fixture {
+    let path = format!(
+        "{}/benches/fixtures/{name}.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    serde_json::from_slice(&bytes).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+fn full<T: DeserializeOwned>(f: &Fixture, validation: &Validation) -> bool {
+    let run = || -> Result<T, wxdecrypt::Error> {
+        let key = SessionKey::from_base64(black_box(&f.session_key))?;
+        let iv = Iv::from_base64(black_box(&f.iv))?;
+        let data = EncryptedData::from_base64(black_box(&f.encrypted_data))?;
+        let now = UnixTime::from_secs(f.now);
+        Ok(wxdecrypt::decrypt_at::<T>(&key, &iv, &data, validation, now)?.payload)
+    };
+    black_box(run()).is_ok()
+}
+
+fn parse<T: DeserializeOwned>(text: &str) -> bool {
+    black_box(stage::parse::<T>(black_box(text))).is_some()
+}
+
+fn with_serde_json<T: DeserializeOwned>(text: &str) -> bool {
+    black_box(serde_json::from_str::<T>(black_box(text))).is_ok()
+}
+
+fn cases() -> Vec<Case> {
+    vec![
+        Case {
+            name: "phone",
+            fixture: load("phone"),
+            full: full::<PhoneNumber>,
+            parse: parse::<PhoneNumber>,
+            serde_json: with_serde_json::<PhoneNumber>,
+        },
+        Case {
+            name: "user-info",
+            fixture: load("user-info"),
+            full: full::<UserInfo>,
+            parse: parse::<UserInfo>,
+            serde_json: with_serde_json::<UserInfo>,
+        },
+        Case {
+            name: "werun-31",
+            fixture: load("werun-31"),
+            full: full::<WeRunData>,
+            parse: parse::<WeRunData>,
+            serde_json: with_serde_json::<WeRunData>,
+        },
+    ]
+}
+
+/// Base64 (SIMD engine) + AES-128-CBC, no padding check, no JSON: the floor.
+fn baseline(f: &Fixture, buf: &mut [u8]) -> usize {
+    let engine = base64::engine::Simd::standard(base64::engine::general_purpose::PAD);
+    let mut key = [0u8; 16];
+    let mut iv = [0u8; 16];
+    let ok = engine
+        .decode_slice(black_box(&f.session_key), &mut key)
+        .is_ok()
+        & engine.decode_slice(black_box(&f.iv), &mut iv).is_ok();
+    let n = engine
+        .decode_slice(black_box(&f.encrypted_data), buf)
+        .unwrap_or(0);
+    let mut decryptor = cbc::Decryptor::<Aes128>::new(&key.into(), &iv.into());
+    let (blocks, _) = InOutBuf::from(&mut buf[..n]).into_chunks();
+    decryptor.decrypt_blocks_inout(blocks);
+    usize::from(ok) + n
+}
+
+fn plaintext(case: &Case) -> (Vec<u8>, usize) {
+    let f = &case.fixture;
+    let key = SessionKey::from_base64(&f.session_key).expect("fixture key");
+    let iv = Iv::from_base64(&f.iv).expect("fixture iv");
+    let data = EncryptedData::from_base64(&f.encrypted_data).expect("fixture data");
+    let mut buf = vec![0; data.decoded_len()];
+    stage::decode(&data, &mut buf).expect("fixture base64");
+    let len = stage::decrypt_in_place(&key, &iv, &mut buf).expect("fixture padding");
+    (buf, len)
+}
+
+fn benches(c: &mut Criterion) {
+    let cases = cases();
+    let mut group = c.benchmark_group("full");
+    for case in &cases {
+        let validation = Validation::new(case.fixture.appid.as_str());
+        assert!(
+            (case.full)(&case.fixture, &validation),
+            "{} decrypts",
+            case.name
+        );
+        group.throughput(Throughput::Bytes(case.fixture.encrypted_data.len() as u64));
+        group.bench_function(BenchmarkId::from_parameter(case.name), |b| {
+            b.iter(|| (case.full)(&case.fixture, &validation));
+        });
+    }
+    group.finish();
+
+    let mut group = c.benchmark_group("baseline-base64-aes");
+    for case in &cases {
+        let mut buf = vec![0u8; case.fixture.encrypted_data.len()];
+        group.throughput(Throughput::Bytes(case.fixture.encrypted_data.len() as u64));
+        group.bench_function(BenchmarkId::from_parameter(case.name), |b| {
+            b.iter(|| baseline(&case.fixture, &mut buf));
+        });
+    }
+    group.finish();
+
+    let mut group = c.benchmark_group("stage");
+    for case in &cases {
+        let f = &case.fixture;
+        let bytes = f.encrypted_data.len() as u64;
+        group.throughput(Throughput::Bytes(bytes));
+        group.bench_function(BenchmarkId::new("inputs", case.name), |b| {
+            b.iter(|| {
+                let key = SessionKey::from_base64(black_box(&f.session_key));
+                let iv = Iv::from_base64(black_box(&f.iv));
+                let data = EncryptedData::from_base64(black_box(&f.encrypted_data));
+                black_box((key.is_ok(), iv.is_ok(), data.is_ok()))
+            });
+        });
+        let data = EncryptedData::from_base64(&f.encrypted_data).expect("fixture data");
+        let mut buf = vec![0u8; data.decoded_len()];
+        group.bench_function(BenchmarkId::new("base64", case.name), |b| {
+            b.iter(|| stage::decode(black_box(&data), &mut buf));
+        });
+        let key = SessionKey::from_base64(&f.session_key).expect("fixture key");
+        let iv = Iv::from_base64(&f.iv).expect("fixture iv");
+        let mut ciphertext = vec![0u8; data.decoded_len()];
+        stage::decode(&data, &mut ciphertext).expect("fixture base64");
+        group.bench_function(BenchmarkId::new("cipher-unpad", case.name), |b| {
+            b.iter(|| {
+                buf.copy_from_slice(&ciphertext);
+                stage::decrypt_in_place(&key, &iv, black_box(&mut buf))
+            });
+        });
+        let (text, len) = plaintext(case);
+        let text = std::str::from_utf8(&text[..len]).expect("fixture utf-8");
+        group.throughput(Throughput::Bytes(len as u64));
+        group.bench_function(BenchmarkId::new("parse", case.name), |b| {
+            b.iter(|| (case.parse)(text));
+        });
+        group.bench_function(
+            BenchmarkId::new("parse-serde_json-reference", case.name),
+            |b| {
+                b.iter(|| (case.serde_json)(text));
+            },
+        );
+        let validation = Validation::new(f.appid.as_str());
+        let now = UnixTime::from_secs(f.now);
+        group.bench_function(BenchmarkId::new("validate", case.name), |b| {
+            b.iter(|| stage::validate(&validation, black_box(&f.appid), f.now, now).is_ok());
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(decrypt, benches);
+criterion_main!(decrypt);
