@@ -1,0 +1,85 @@
+//! Heap allocations per decrypt, counted with a counting global allocator:
+//! at most one per owned string the payload returns (the work buffer lives on
+//! the stack), and nothing proportional to a refused input.
+#![cfg(feature = "count-allocations")]
+
+use serde::de::DeserializeOwned;
+use wxdecrypt::{EncryptedData, Iv, PhoneNumber, SessionKey, UnixTime, UserInfo, Validation};
+
+#[derive(serde::Deserialize)]
+struct Fixture {
+    appid: String,
+    session_key: String,
+    iv: String,
+    encrypted_data: String,
+    now: u64,
+}
+
+fn fixture(name: &str) -> Fixture {
+    let path = format!(
+        "{}/benches/fixtures/{name}.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    serde_json::from_slice(&std::fs::read(path).expect("fixture")).expect("fixture json")
+}
+
+/// Counts the allocations of one full-path decrypt (inputs parsed from their
+/// strings), with the validation built beforehand as a server would.
+fn count<T: DeserializeOwned>(f: &Fixture) -> (u64, T) {
+    let validation = Validation::new(f.appid.as_str());
+    let mut out = None;
+    let info = allocation_counter::measure(|| {
+        let key = SessionKey::from_base64(&f.session_key).expect("key");
+        let iv = Iv::from_base64(&f.iv).expect("iv");
+        let data = EncryptedData::from_base64(&f.encrypted_data).expect("data");
+        let now = UnixTime::from_secs(f.now);
+        out =
+            Some(wxdecrypt::decrypt_at::<T>(&key, &iv, &data, &validation, now).expect("decrypts"));
+    });
+    let decrypted = out.expect("ran");
+    assert!(decrypted.watermark.is_some());
+    (info.count_total, decrypted.payload)
+}
+
+#[test]
+fn phone_decrypt_allocates_only_its_four_strings() {
+    // phoneNumber, purePhoneNumber, countryCode and the watermark's appid.
+    let (allocations, phone) = count::<PhoneNumber>(&fixture("phone"));
+    assert_eq!(phone.pure_phone_number, "18017448610");
+    assert!(allocations <= 4, "{allocations} allocations");
+}
+
+#[test]
+fn user_info_decrypt_allocates_at_most_one_per_string() {
+    let (allocations, user) = count::<UserInfo>(&fixture("user-info"));
+    let strings = 7 // nickName, language, city, province, country, avatarUrl, appid
+        + u64::from(user.open_id.is_some())
+        + u64::from(user.union_id.is_some());
+    assert_eq!(strings, 9);
+    assert!(
+        allocations <= strings,
+        "{allocations} allocations for {strings} strings"
+    );
+}
+
+#[test]
+fn refused_huge_input_allocates_nothing_proportional_to_it() {
+    let huge = "A".repeat(32 * 1024 * 1024);
+    let info = allocation_counter::measure(|| {
+        assert!(matches!(
+            EncryptedData::from_base64(&huge),
+            Err(wxdecrypt::Error::TooLarge { .. })
+        ));
+        assert!(
+            wxdecrypt::InputParser::new()
+                .lenient()
+                .encrypted_data(&huge)
+                .is_err()
+        );
+    });
+    assert!(
+        info.bytes_total < 1024,
+        "{} bytes allocated",
+        info.bytes_total
+    );
+}

@@ -1,0 +1,625 @@
+//! End-to-end tests of the `wxdecrypt` command-line tool, against the
+//! contract in README.md: JSON with `WeChat`'s names on stdout and exit 0 on
+//! success; exit 1, one line on stderr and nothing on stdout for rejected
+//! data; exit 2 for usage errors; the session key never printed.
+#![cfg(feature = "cli")]
+
+mod common;
+
+use std::io::Write as _;
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+
+use common::{all_session_keys, entry, generated, real_world, text};
+use serde_json::{Value, json};
+use wxdecrypt::{DEFAULT_MAX_ENCRYPTED_DATA_LEN, Error, Field};
+
+const OFFICIAL: &str = "official-wxbizdatacrypt-userinfo";
+const GOPAY: &str = "gopay-phone";
+const WXJAVA_666: &str = "wxjava-issue-666-plus-as-space-phone";
+
+// ---------------------------------------------------------------------------
+// Running the tool
+// ---------------------------------------------------------------------------
+
+struct Run {
+    code: Option<i32>,
+    stdout: String,
+    stderr: String,
+}
+
+/// Runs the tool with `args` (and `stdin` if given), and checks what every
+/// run must satisfy: it exited (no signal, no crash) and printed no session
+/// key, neither one from the vector files nor one given in `args`.
+fn run_with(args: &[&str], stdin: Option<Vec<u8>>) -> Run {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_wxdecrypt"));
+    command
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdin(if stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = command.spawn().expect("the tool starts");
+    let writer = stdin.map(|bytes| {
+        let mut pipe = child.stdin.take().expect("stdin is piped");
+        // The tool may stop reading early (size limit): a broken pipe is
+        // fine here.
+        std::thread::spawn(move || drop(pipe.write_all(&bytes)))
+    });
+    let output = child.wait_with_output().expect("the tool runs");
+    if let Some(writer) = writer {
+        writer.join().expect("stdin writer");
+    }
+    let run = Run {
+        code: output.status.code(),
+        stdout: String::from_utf8(output.stdout).expect("stdout is UTF-8"),
+        stderr: String::from_utf8(output.stderr).expect("stderr is UTF-8"),
+    };
+    assert!(run.code.is_some(), "killed by a signal: {}", run.stderr);
+    let mut secrets = all_session_keys();
+    secrets.extend(
+        args.windows(2)
+            .filter(|w| w[0] == "--session-key")
+            .map(|w| w[1].to_owned()),
+    );
+    for key in &secrets {
+        let key = key.trim_end_matches('=');
+        assert!(!run.stdout.contains(key), "stdout shows a session key");
+        assert!(!run.stderr.contains(key), "stderr shows a session key");
+    }
+    run
+}
+
+fn run(args: &[&str]) -> Run {
+    run_with(args, None)
+}
+
+impl Run {
+    /// Exit 0, one line of JSON on stdout, nothing on stderr.
+    fn json(&self) -> Value {
+        assert_eq!(self.code, Some(0), "stderr: {}", self.stderr);
+        assert_eq!(self.stderr, "");
+        assert!(self.stdout.ends_with('\n'));
+        assert_eq!(self.stdout.lines().count(), 1, "{}", self.stdout);
+        serde_json::from_str(&self.stdout).expect("stdout is JSON")
+    }
+
+    /// Exit 1, nothing on stdout, exactly one line on stderr; returns it
+    /// without its `wxdecrypt: ` prefix.
+    fn rejected(&self) -> &str {
+        assert_eq!(
+            self.code,
+            Some(1),
+            "stdout: {} stderr: {}",
+            self.stdout,
+            self.stderr
+        );
+        assert_eq!(self.stdout, "");
+        assert!(self.stderr.ends_with('\n'), "{:?}", self.stderr);
+        assert_eq!(self.stderr.lines().count(), 1, "{:?}", self.stderr);
+        self.stderr
+            .trim_end_matches('\n')
+            .strip_prefix("wxdecrypt: ")
+            .unwrap_or_else(|| panic!("prefixed: {:?}", self.stderr))
+    }
+
+    /// Exit 2, nothing on stdout, something on stderr.
+    fn usage_error(&self) {
+        assert_eq!(
+            self.code,
+            Some(2),
+            "stdout: {} stderr: {}",
+            self.stdout,
+            self.stderr
+        );
+        assert_eq!(self.stdout, "");
+        assert!(!self.stderr.trim().is_empty());
+    }
+}
+
+/// The four flags for an entry, with `appid` given explicitly.
+fn flags<'a>(e: &'a Value, appid: &'a str) -> Vec<&'a str> {
+    vec![
+        "--appid",
+        appid,
+        "--session-key",
+        text(e, "session_key"),
+        "--iv",
+        text(e, "iv"),
+        "--encrypted-data",
+        text(e, "encrypted_data"),
+    ]
+}
+
+fn timestamp(e: &Value) -> u64 {
+    e["watermark_timestamp"].as_u64().expect("a watermark")
+}
+
+fn plaintext_json(e: &Value) -> Value {
+    serde_json::from_str(text(e, "plaintext")).unwrap()
+}
+
+fn vector_path(name: &str) -> String {
+    format!("{}/tests/vectors/{name}", env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A file in cargo's scratch directory for integration tests.
+fn scratch_file(name: &str, contents: &[u8]) -> PathBuf {
+    let path = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("cli-{name}"));
+    std::fs::write(&path, contents).expect("scratch file written");
+    path
+}
+
+// ---------------------------------------------------------------------------
+// Success
+// ---------------------------------------------------------------------------
+
+#[test]
+fn user_info_from_the_official_sample_file_prints_the_profile_and_watermark() {
+    let file = real_world();
+    let e = entry(&file, "decrypts", OFFICIAL);
+    let now = timestamp(e).to_string();
+    let out = run(&[
+        "user-info",
+        "--input",
+        &vector_path("official-sample.json"),
+        "--now",
+        &now,
+    ]);
+    // WeChat's names, every field of the plaintext, the watermark as sent.
+    assert_eq!(out.json(), plaintext_json(e));
+}
+
+#[test]
+fn the_official_sample_file_matches_the_real_world_vector() {
+    let file = real_world();
+    let e = entry(&file, "decrypts", OFFICIAL);
+    let input: Value = serde_json::from_str(common::OFFICIAL_SAMPLE).unwrap();
+    for field in ["appid", "session_key", "iv", "encrypted_data"] {
+        assert_eq!(input[field], e[field], "{field}");
+    }
+}
+
+#[test]
+fn phone_from_flags_prints_wechats_names_with_the_country_code_as_a_string() {
+    let file = real_world();
+    let e = entry(&file, "decrypts", GOPAY);
+    let now = timestamp(e).to_string();
+    let mut args = vec!["phone"];
+    args.extend(flags(e, text(e, "appid")));
+    args.extend(["--now", &now]);
+    let got = run(&args).json();
+    let want = plaintext_json(e);
+    assert!(got["countryCode"].is_string(), "{got}");
+    assert_eq!(got, want);
+    let keys: Vec<&String> = got.as_object().unwrap().keys().collect();
+    assert_eq!(keys.len(), 4, "{keys:?}");
+    assert_eq!(
+        got["watermark"],
+        json!({"appid": text(e, "appid"), "timestamp": timestamp(e)})
+    );
+}
+
+#[test]
+fn phone_with_a_numeric_country_code_prints_it_as_a_string() {
+    let file = generated();
+    let e = entry(&file, "decrypts", "phone/country-code-number");
+    let now = timestamp(e).to_string();
+    let mut args = vec!["phone"];
+    args.extend(flags(e, text(e, "appid")));
+    args.extend(["--now", &now]);
+    let got = run(&args).json();
+    let want = plaintext_json(e);
+    assert!(want["countryCode"].is_number());
+    assert_eq!(
+        got["countryCode"],
+        Value::String(want["countryCode"].to_string())
+    );
+    assert_eq!(got["phoneNumber"], want["phoneNumber"]);
+    assert_eq!(got["purePhoneNumber"], want["purePhoneNumber"]);
+    assert_eq!(got["watermark"], want["watermark"]);
+}
+
+#[test]
+fn every_typed_real_world_phone_and_user_info_decrypts_from_flags() {
+    let file = real_world();
+    let mut n = 0;
+    for e in common::section(&file, "decrypts") {
+        let command = match text(e, "kind") {
+            "phone" => "phone",
+            "user_info" => "user-info",
+            _ => continue,
+        };
+        n += 1;
+        let now = timestamp(e).to_string();
+        let mut args = vec![command];
+        args.extend(flags(e, text(e, "appid")));
+        args.extend(["--now", &now]);
+        // Exactly the plaintext's members: none missing, none added (an
+        // absent unionId stays absent).
+        assert_eq!(run(&args).json(), plaintext_json(e), "{}", e["id"]);
+    }
+    assert_eq!(n, 4);
+}
+
+#[test]
+fn raw_prints_the_decrypted_object_exactly_as_it_is() {
+    let file = real_world();
+    for id in [OFFICIAL, GOPAY] {
+        let e = entry(&file, "decrypts", id);
+        let now = timestamp(e).to_string();
+        let mut args = vec!["raw"];
+        args.extend(flags(e, text(e, "appid")));
+        args.extend(["--now", &now]);
+        let out = run(&args);
+        assert_eq!(out.code, Some(0), "{}", out.stderr);
+        assert_eq!(out.stdout, format!("{}\n", text(e, "plaintext")), "{id}");
+        assert_eq!(out.stderr, "");
+    }
+}
+
+#[test]
+fn input_dash_reads_the_json_object_from_stdin() {
+    let file = real_world();
+    let e = entry(&file, "decrypts", OFFICIAL);
+    let now = timestamp(e).to_string();
+    let stdin = common::OFFICIAL_SAMPLE.as_bytes().to_vec();
+    for command in ["user-info", "raw"] {
+        let out = run_with(
+            &[command, "--input", "-", "--now", &now],
+            Some(stdin.clone()),
+        );
+        assert_eq!(out.json(), plaintext_json(e), "{command}");
+    }
+}
+
+#[test]
+fn input_file_accepts_the_camel_case_aliases() {
+    let file = real_world();
+    let e = entry(&file, "decrypts", GOPAY);
+    let input = json!({
+        "appid": e["appid"],
+        "sessionKey": e["session_key"],
+        "iv": e["iv"],
+        "encryptedData": e["encrypted_data"],
+    });
+    let path = scratch_file("aliases.json", input.to_string().as_bytes());
+    let now = timestamp(e).to_string();
+    let out = run(&["phone", "--input", path.to_str().unwrap(), "--now", &now]);
+    assert_eq!(out.json(), plaintext_json(e));
+    let stdin = run_with(
+        &["phone", "--input", "-", "--now", &now],
+        Some(input.to_string().into()),
+    );
+    assert_eq!(stdin.json(), plaintext_json(e));
+}
+
+// ---------------------------------------------------------------------------
+// Rejected data: exit 1, one line on stderr, nothing on stdout
+// ---------------------------------------------------------------------------
+
+#[test]
+fn data_under_a_stale_or_wrong_key_is_rejected_with_the_decryption_message() {
+    let file = real_world();
+    for e in common::section(&file, "does_not_decrypt") {
+        for command in ["phone", "user-info", "raw"] {
+            let mut args = vec![command];
+            args.extend(flags(e, "wx4f4bc4dec97d474b"));
+            args.extend(["--now", "1700000000"]);
+            let out = run(&args);
+            assert_eq!(out.rejected(), Error::Decryption.to_string(), "{}", e["id"]);
+        }
+    }
+}
+
+#[test]
+fn an_old_watermark_without_now_is_rejected_as_expired() {
+    let file = real_world();
+    let e = entry(&file, "decrypts", OFFICIAL);
+    let out = run(&["user-info", "--input", &vector_path("official-sample.json")]);
+    let line = out.rejected();
+    let prefix = format!("watermark is too old: timestamp {} is ", timestamp(e));
+    assert!(line.starts_with(&prefix), "{line}");
+}
+
+#[test]
+fn a_watermark_for_another_appid_is_rejected_with_both_appids() {
+    let file = real_world();
+    let e = entry(&file, "decrypts", GOPAY);
+    let now = timestamp(e).to_string();
+    let other = "wx4f4bc4dec97d474b";
+    for command in ["phone", "raw"] {
+        let mut args = vec![command];
+        args.extend(flags(e, other));
+        args.extend(["--now", &now]);
+        let expected = Error::AppIdMismatch {
+            expected: other.into(),
+            found: text(e, "appid").into(),
+        };
+        assert_eq!(run(&args).rejected(), expected.to_string());
+    }
+}
+
+#[test]
+fn a_payload_without_a_watermark_is_rejected() {
+    let file = generated();
+    let e = entry(&file, "decrypts", "raw/len-15");
+    let mut args = vec!["raw"];
+    args.extend(flags(e, text(e, "appid")));
+    assert_eq!(run(&args).rejected(), Error::MissingWatermark.to_string());
+}
+
+#[test]
+fn a_generated_reject_is_rejected_with_the_decryption_message() {
+    let file = generated();
+    let baseline = entry(&file, "decrypts", "phone/baseline");
+    let now = timestamp(baseline).to_string();
+    // Guard: the payload most rejects are made from is accepted.
+    let mut args = vec!["phone"];
+    args.extend(flags(baseline, text(baseline, "appid")));
+    args.extend(["--now", &now]);
+    assert_eq!(run(&args).json(), plaintext_json(baseline));
+    for e in common::section(&file, "rejects") {
+        let mut args = vec!["phone"];
+        args.extend(flags(e, text(baseline, "appid")));
+        args.extend(["--now", &now]);
+        assert_eq!(
+            run(&args).rejected(),
+            Error::Decryption.to_string(),
+            "{}",
+            e["id"]
+        );
+    }
+}
+
+#[test]
+fn bad_base64_is_rejected_naming_the_field_without_showing_the_key() {
+    let file = real_world();
+    let e = entry(&file, "decrypts", GOPAY);
+    let key = text(e, "session_key").replacen('Y', "!", 1);
+    let args = [
+        "phone",
+        "--appid",
+        text(e, "appid"),
+        "--session-key",
+        &key,
+        "--iv",
+        text(e, "iv"),
+        "--encrypted-data",
+        text(e, "encrypted_data"),
+    ];
+    let expected = Error::InvalidBase64 {
+        field: Field::SessionKey,
+        position: None,
+    };
+    assert_eq!(run(&args).rejected(), expected.to_string());
+    let iv_as_text = "0123456789abcdef";
+    let mut args = vec!["phone"];
+    args.extend(flags(e, text(e, "appid")));
+    args[6] = iv_as_text;
+    let expected = Error::WrongLength {
+        field: Field::Iv,
+        len: 12,
+    };
+    assert_eq!(run(&args).rejected(), expected.to_string());
+}
+
+// ---------------------------------------------------------------------------
+// Options
+// ---------------------------------------------------------------------------
+
+#[test]
+fn lenient_base64_repairs_wxjava_issue_666_which_is_rejected_without_it() {
+    let file = real_world();
+    let e = entry(&file, "decrypts", WXJAVA_666);
+    let as_reported = text(e, "encrypted_data_as_reported");
+    let now = timestamp(e).to_string();
+    let mut args = vec![
+        "phone",
+        "--appid",
+        text(e, "appid"),
+        "--session-key",
+        text(e, "session_key"),
+        "--iv",
+        text(e, "iv"),
+        "--encrypted-data",
+        as_reported,
+        "--now",
+        &now,
+    ];
+    let expected = Error::SpaceInBase64 {
+        field: Field::EncryptedData,
+        position: as_reported.find(' '),
+    };
+    assert_eq!(run(&args).rejected(), expected.to_string());
+    args.push("--lenient-base64");
+    assert_eq!(run(&args).json(), plaintext_json(e));
+}
+
+#[test]
+fn max_age_sets_the_oldest_watermark_accepted_with_five_minutes_of_leeway() {
+    let file = real_world();
+    let e = entry(&file, "decrypts", OFFICIAL);
+    let ts = timestamp(e);
+    let path = vector_path("official-sample.json");
+    let at = |max_age: Option<u64>, now: u64| {
+        let now = now.to_string();
+        let max_age = max_age.map(|m| m.to_string());
+        let mut args = vec!["user-info", "--input", &path, "--now", &now];
+        if let Some(max_age) = &max_age {
+            args.extend(["--max-age", max_age]);
+        }
+        run(&args)
+    };
+    // --max-age 50: accepted up to 50 + 300 s of age, not one second more.
+    assert_eq!(at(Some(50), ts + 350).json(), plaintext_json(e));
+    let expected = Error::Expired {
+        timestamp: ts,
+        now: ts + 351,
+        max_age: 50,
+    };
+    assert_eq!(at(Some(50), ts + 351).rejected(), expected.to_string());
+    // Default: one hour plus the leeway.
+    assert_eq!(at(None, ts + 3900).json(), plaintext_json(e));
+    let expected = Error::Expired {
+        timestamp: ts,
+        now: ts + 3901,
+        max_age: 3600,
+    };
+    assert_eq!(at(None, ts + 3901).rejected(), expected.to_string());
+    // The future is refused whatever the maximum age.
+    let expected = Error::FromFuture {
+        timestamp: ts,
+        now: ts - 301,
+        leeway: 300,
+    };
+    assert_eq!(
+        at(Some(u64::MAX), ts - 301).rejected(),
+        expected.to_string()
+    );
+}
+
+#[test]
+fn a_large_max_age_accepts_the_2016_sample_by_the_system_clock() {
+    let file = real_world();
+    let e = entry(&file, "decrypts", OFFICIAL);
+    let path = vector_path("official-sample.json");
+    // A hundred years.
+    let out = run(&["user-info", "--input", &path, "--max-age", "3155760000"]);
+    assert_eq!(out.json(), plaintext_json(e));
+}
+
+// ---------------------------------------------------------------------------
+// Usage errors: exit 2
+// ---------------------------------------------------------------------------
+
+#[test]
+fn missing_flags_are_a_usage_error() {
+    run(&["phone"]).usage_error();
+    run(&["phone", "--appid", "wx4f4bc4dec97d474b"]).usage_error();
+    let file = real_world();
+    let e = entry(&file, "decrypts", GOPAY);
+    let mut args = vec!["phone"];
+    args.extend(flags(e, text(e, "appid")));
+    args.truncate(args.len() - 2); // no --encrypted-data
+    run(&args).usage_error();
+}
+
+#[test]
+fn input_together_with_a_flag_is_a_usage_error() {
+    let file = real_world();
+    let e = entry(&file, "decrypts", OFFICIAL);
+    let path = vector_path("official-sample.json");
+    run(&["user-info", "--input", &path, "--iv", text(e, "iv")]).usage_error();
+    run(&[
+        "user-info",
+        "--input",
+        &path,
+        "--appid",
+        "wx4f4bc4dec97d474b",
+    ])
+    .usage_error();
+}
+
+#[test]
+fn an_unknown_or_missing_subcommand_is_a_usage_error() {
+    let path = vector_path("official-sample.json");
+    run(&["email", "--input", &path]).usage_error();
+    run(&["--input", &path]).usage_error();
+    run(&[]).usage_error();
+}
+
+#[test]
+fn malformed_option_values_are_a_usage_error() {
+    let path = vector_path("official-sample.json");
+    run(&["user-info", "--input", &path, "--now", "yesterday"]).usage_error();
+    run(&["user-info", "--input", &path, "--max-age", "-1"]).usage_error();
+    run(&["user-info", "--input", &path, "--unknown-flag"]).usage_error();
+}
+
+#[test]
+fn an_unreadable_or_malformed_input_file_is_a_usage_error() {
+    let missing = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("cli-does-not-exist.json");
+    run(&["phone", "--input", missing.to_str().unwrap()]).usage_error();
+    let not_json = scratch_file("not-json.json", b"appid=wx&iv=x");
+    run(&["phone", "--input", not_json.to_str().unwrap()]).usage_error();
+    let incomplete = scratch_file("incomplete.json", br#"{"appid": "wx4f4bc4dec97d474b"}"#);
+    run(&["phone", "--input", incomplete.to_str().unwrap()]).usage_error();
+    run_with(&["phone", "--input", "-"], Some(b"[1, 2]".to_vec())).usage_error();
+}
+
+#[test]
+fn a_malformed_input_file_error_does_not_echo_the_session_key() {
+    // serde_json quotes unexpected values in its messages: the session key
+    // must not reach stderr even when it is the value that is wrong.
+    let file = real_world();
+    let e = entry(&file, "decrypts", GOPAY);
+    let key = text(e, "session_key");
+    for input in [
+        json!({"appid": "wx", "session_key": key, "iv": 5, "encrypted_data": "x"}),
+        json!({"appid": "wx", "session_key": [key], "iv": "x", "encrypted_data": "x"}),
+        json!({"appid": key, "session_key": key, "iv": "x"}),
+    ] {
+        let out = run_with(&["phone", "--input", "-"], Some(input.to_string().into()));
+        out.usage_error();
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Size limits
+// ---------------------------------------------------------------------------
+
+#[test]
+fn a_30_mib_input_file_is_refused_without_a_crash() {
+    let file = real_world();
+    let e = entry(&file, "decrypts", GOPAY);
+    let mut big = format!(
+        r#"{{"appid":"{}","session_key":"{}","iv":"{}","encrypted_data":""#,
+        text(e, "appid"),
+        text(e, "session_key"),
+        text(e, "iv")
+    )
+    .into_bytes();
+    big.resize(30 * 1024 * 1024, b'A');
+    big.extend_from_slice(b"\"}");
+    let path = scratch_file("30mib.json", &big);
+    let out = run(&[
+        "phone",
+        "--input",
+        path.to_str().unwrap(),
+        "--now",
+        "1558787160",
+    ]);
+    assert!(matches!(out.code, Some(1 | 2)), "exit {:?}", out.code);
+    assert_eq!(out.stdout, "");
+    assert_eq!(out.stderr.lines().count(), 1, "{}", out.stderr);
+    // The same through stdin.
+    let out = run_with(&["phone", "--input", "-"], Some(big));
+    assert!(matches!(out.code, Some(1 | 2)), "exit {:?}", out.code);
+    assert_eq!(out.stdout, "");
+    assert_eq!(out.stderr.lines().count(), 1, "{}", out.stderr);
+}
+
+#[test]
+fn encrypted_data_over_the_limit_is_rejected_as_too_large() {
+    let file = real_world();
+    let e = entry(&file, "decrypts", GOPAY);
+    let data = "A".repeat(DEFAULT_MAX_ENCRYPTED_DATA_LEN + 4);
+    let input = json!({
+        "appid": e["appid"],
+        "session_key": e["session_key"],
+        "iv": e["iv"],
+        "encrypted_data": data,
+    });
+    let out = run_with(&["phone", "--input", "-"], Some(input.to_string().into()));
+    let expected = Error::TooLarge {
+        field: Field::EncryptedData,
+        len: data.len(),
+        max: DEFAULT_MAX_ENCRYPTED_DATA_LEN,
+    };
+    assert_eq!(out.rejected(), expected.to_string());
+}
