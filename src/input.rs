@@ -835,4 +835,63 @@ mod tests {
         assert!(lenient().encrypted_data("A").is_err());
         assert!(lenient().encrypted_data("AAAAA").is_err());
     }
+
+    /// The fixed-size iv decoder agrees with the base64 crate's strict
+    /// decoder on every input: same bytes when both accept, and it accepts
+    /// exactly what strict decoding of 16 bytes accepts.
+    mod decode_16_public_agrees_with_the_base64_crate {
+        use base64::Engine as _;
+        use proptest::prelude::*;
+
+        use super::super::decode_16_public;
+
+        fn reference(text: &[u8]) -> Option<[u8; 16]> {
+            let mut out = [0u8; 16];
+            match base64::engine::general_purpose::STANDARD.decode_slice(text, &mut out) {
+                Ok(16) if text.len() == 24 => Some(out),
+                _ => None,
+            }
+        }
+
+        proptest! {
+            #[test]
+            fn on_encodings_of_random_bytes(bytes in any::<[u8; 16]>()) {
+                let text = base64::engine::general_purpose::STANDARD.encode(bytes);
+                prop_assert_eq!(decode_16_public(text.as_bytes()), Some(bytes));
+            }
+
+            #[test]
+            fn on_random_text_near_the_alphabet(
+                text in proptest::collection::vec(
+                    prop_oneof![
+                        8 => proptest::sample::select(
+                            b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".to_vec()
+                        ),
+                        1 => Just(b'='),
+                        1 => any::<u8>(),
+                    ],
+                    22..=26,
+                )
+            ) {
+                let mut padded = text.clone();
+                if padded.len() >= 24 {
+                    padded.truncate(22);
+                    padded.extend_from_slice(b"==");
+                }
+                for candidate in [&text, &padded] {
+                    prop_assert_eq!(decode_16_public(candidate), reference(candidate));
+                }
+            }
+        }
+
+        #[test]
+        fn every_last_character_is_checked_for_trailing_bits() {
+            let base = *b"r7BXXKkLb8qrSNn05n0qiA==";
+            for c in 0..=255u8 {
+                let mut text = base;
+                text[21] = c;
+                assert_eq!(decode_16_public(&text), reference(&text), "last char {c}");
+            }
+        }
+    }
 }
