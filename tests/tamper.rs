@@ -245,7 +245,10 @@ fn iv_flips_of_the_official_sample_can_only_touch_the_open_id() {
     }
     // Bytes 0 `{`, 1 and 8 `"`, 9 `:` and 10 `"` are structure: never accepted.
     for structural in [0, 1, 8, 9, 10] {
-        assert!(!accepted_bytes.contains(&structural), "byte {structural} accepted");
+        assert!(
+            !accepted_bytes.contains(&structural),
+            "byte {structural} accepted"
+        );
     }
     assert!(refused.tried > 0);
     refused.assert_all_refused_alike("official sample, refused iv flips");
