@@ -42,20 +42,20 @@ fn count<T: DeserializeOwned>(f: &Fixture) -> (u64, T) {
 }
 
 #[test]
-fn phone_decrypt_allocates_only_its_four_strings() {
-    // phoneNumber, purePhoneNumber, countryCode and the watermark's appid.
+fn phone_decrypt_allocates_only_its_three_strings() {
+    // phoneNumber, purePhoneNumber and countryCode.
     let (allocations, phone) = count::<PhoneNumber>(&fixture("phone"));
     assert_eq!(phone.pure_phone_number, "18017448610");
-    assert!(allocations <= 4, "{allocations} allocations");
+    assert!(allocations <= 3, "{allocations} allocations");
 }
 
 #[test]
 fn user_info_decrypt_allocates_at_most_one_per_string() {
     let (allocations, user) = count::<UserInfo>(&fixture("user-info"));
-    let strings = 7 // nickName, language, city, province, country, avatarUrl, appid
+    let strings = 6 // nickName, language, city, province, country, avatarUrl
         + u64::from(user.open_id.is_some())
         + u64::from(user.union_id.is_some());
-    assert_eq!(strings, 9);
+    assert_eq!(strings, 8);
     assert!(
         allocations <= strings,
         "{allocations} allocations for {strings} strings"
