@@ -143,34 +143,48 @@ static STRING_STOP: [bool; 256] = {
 const fn stop_mask(word: u64) -> u64 {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
-    let quote = word ^ (ONES * b'"' as u64);
+    // `x ^ 0x02` maps the control characters onto 0x00..=0x1f and `"` onto
+    // 0x20 (and nothing else below 0x21); `x ^ b'\\'` maps `\` onto 0.
+    let low = word ^ (ONES * 0x02);
+    let low = low.wrapping_sub(ONES * 0x21) & !low;
     let backslash = word ^ (ONES * b'\\' as u64);
-    let control = word.wrapping_sub(ONES * 0x20) & !word;
-    let quote = quote.wrapping_sub(ONES) & !quote;
     let backslash = backslash.wrapping_sub(ONES) & !backslash;
-    (quote | backslash | control) & HIGH
+    (low | backslash) & HIGH
 }
 
-/// Number of bytes from `from` that need no special handling inside a string.
-#[inline]
-fn plain_run(bytes: &[u8], from: usize) -> usize {
-    let Some(rest) = bytes.get(from..) else {
-        return 0;
+/// Index of the first byte at or after `from` that needs special handling
+/// inside a string (see [`STRING_STOP`]), or `bytes.len()` if there is none.
+#[allow(clippy::inline_always, reason = "measured with scripts/callgrind.sh")]
+#[inline(always)]
+fn plain_end(bytes: &[u8], from: usize) -> usize {
+    let Some(mut rest) = bytes.get(from..) else {
+        return from;
     };
-    let mut chunks = rest.chunks_exact(8);
-    let mut run = 0;
-    for chunk in &mut chunks {
-        let Ok(word) = <[u8; 8]>::try_from(chunk) else {
-            break;
-        };
-        let mask = stop_mask(u64::from_le_bytes(word));
+    while let Some((word, after)) = rest.split_first_chunk::<8>() {
+        let mask = stop_mask(u64::from_le_bytes(*word));
         if mask != 0 {
-            return run + (mask.trailing_zeros() / 8) as usize;
+            return bytes.len() - rest.len() + (mask.trailing_zeros() / 8) as usize;
         }
-        run += 8;
+        rest = after;
     }
-    let tail = rest.get(run..).unwrap_or_default();
-    run + tail
+    plain_end_tail(bytes, bytes.len() - rest.len())
+}
+
+/// [`plain_end`] for the last (fewer than 8) bytes of `bytes`.
+#[inline]
+fn plain_end_tail(bytes: &[u8], from: usize) -> usize {
+    let len = bytes.len();
+    if let Some(last) = bytes.last_chunk::<8>()
+        && let Some(skip) = from.checked_sub(len - 8)
+        && skip < 8
+    {
+        // The last 8 bytes, shifted so that `from` is the lowest byte; the
+        // `skip` bytes shifted in are zeros, which stop the scan at `len`.
+        let mask = stop_mask(u64::from_le_bytes(*last) >> (skip * 8));
+        return from + (mask.trailing_zeros() / 8) as usize;
+    }
+    let tail = bytes.get(from..).unwrap_or_default();
+    from + tail
         .iter()
         .position(|&b| STRING_STOP[usize::from(b)])
         .unwrap_or(tail.len())
@@ -182,7 +196,15 @@ fn plain_run(bytes: &[u8], from: usize) -> usize {
 fn quick_u64(digits: &[u8]) -> Option<(u64, usize)> {
     let mut value = 0u64;
     let mut len = 0;
-    for &d in digits {
+    if let Some(eight) = digits.first_chunk::<8>()
+        && let Some(eight) = eight_digits(u64::from_le_bytes(*eight))
+    {
+        if digits.first() == Some(&b'0') {
+            return None;
+        }
+        (value, len) = (eight, 8);
+    }
+    for &d in digits.get(len..).unwrap_or_default() {
         if !d.is_ascii_digit() {
             break;
         }
@@ -193,6 +215,23 @@ fn quick_u64(digits: &[u8]) -> Option<(u64, usize)> {
         len += 1;
     }
     (len > 0).then_some((value, len))
+}
+
+/// The value of the little-endian word `word` if its eight bytes are all
+/// ASCII digits (the first byte is the most significant digit).
+#[inline]
+const fn eight_digits(word: u64) -> Option<u64> {
+    const HIGH_NIBBLES: u64 = 0xF0F0_F0F0_F0F0_F0F0;
+    // Every byte is 0x30..=0x3f, and still below 0x40 after adding 6.
+    let high = word & HIGH_NIBBLES;
+    let high_plus_6 = word.wrapping_add(0x0606_0606_0606_0606) & HIGH_NIBBLES;
+    if high | (high_plus_6 >> 4) != 0x3333_3333_3333_3333 {
+        return None;
+    }
+    let v = word & 0x0F0F_0F0F_0F0F_0F0F;
+    let v = v.wrapping_mul(10 << 8 | 1) >> 8;
+    let v = (v & 0x00FF_00FF_00FF_00FF).wrapping_mul(100 << 16 | 1) >> 16;
+    Some((v & 0x0000_FFFF_0000_FFFF).wrapping_mul(10_000 << 32 | 1) >> 32)
 }
 
 /// Number of ASCII digits starting at `from`.
@@ -414,6 +453,9 @@ const INLINE_KEYS: usize = 16;
 /// Lives in every object's recursion frame, so it is kept small: the hash
 /// set is boxed and only created for large objects or escaped keys.
 struct KeySet<'de> {
+    /// Bit [`key_bit`] of every key in `inline`: a key whose bit is clear is
+    /// new, without comparing it to the others.
+    bloom: u64,
     /// The first keys, while all are borrowed and there are few.
     inline: [&'de str; INLINE_KEYS],
     /// Number of used slots in `inline`.
@@ -443,6 +485,17 @@ impl Drop for SpilledKeys<'_> {
     }
 }
 
+/// A hash of `key` (its length and first, middle and last bytes) as one bit
+/// of a `u64`.
+#[inline]
+fn key_bit(key: &str) -> u64 {
+    let bytes = key.as_bytes();
+    let byte = |i: usize| u64::from(bytes.get(i).copied().unwrap_or(0));
+    let len = bytes.len();
+    let mix = (len as u64) | byte(0) << 16 | byte(len.wrapping_sub(1)) << 24;
+    1 << (mix.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 58)
+}
+
 /// Error for a repeated key.
 const DUPLICATE: JsonError = JsonError::new(JsonErrorKind::DuplicateKey);
 
@@ -451,6 +504,7 @@ impl<'de> KeySet<'de> {
     #[inline]
     fn new() -> Self {
         Self {
+            bloom: 0,
             inline: [""; INLINE_KEYS],
             len: 0,
             spill: None,
@@ -458,7 +512,8 @@ impl<'de> KeySet<'de> {
     }
 
     /// Records `key`, failing if it was already seen.
-    #[inline]
+    #[allow(clippy::inline_always, reason = "measured with scripts/callgrind.sh")]
+    #[inline(always)]
     fn insert(&mut self, key: &Str<'de, '_>) -> Result<(), JsonError> {
         match *key {
             Str::Borrowed(key) => self.insert_borrowed(key),
@@ -467,24 +522,29 @@ impl<'de> KeySet<'de> {
     }
 
     /// Records a key borrowed from the input, failing if it was already seen.
-    #[inline]
+    #[allow(clippy::inline_always, reason = "measured with scripts/callgrind.sh")]
+    #[inline(always)]
     fn insert_borrowed(&mut self, key: &'de str) -> Result<(), JsonError> {
         if let Some(spilled) = &mut self.spill {
             return spilled.insert(key);
         }
         let len = self.len;
-        let Some(seen) = self.inline.get(..len) else {
-            return Err(DUPLICATE);
-        };
-        for &other in seen {
-            if other.len() == key.len() && other == key {
+        let bit = key_bit(key);
+        if self.bloom & bit != 0 {
+            let Some(seen) = self.inline.get(..len) else {
                 return Err(DUPLICATE);
+            };
+            for &other in seen {
+                if other.len() == key.len() && other == key {
+                    return Err(DUPLICATE);
+                }
             }
         }
         match self.inline.get_mut(len) {
             Some(slot) => {
                 *slot = key;
                 self.len = len + 1;
+                self.bloom |= bit;
                 Ok(())
             }
             None => self.spill().insert(key),
@@ -661,11 +721,12 @@ impl<'de> Parser<'de> {
     }
 
     /// Parses the string whose opening quote is at the cursor.
-    #[inline]
+    #[allow(clippy::inline_always, reason = "measured with scripts/callgrind.sh")]
+    #[inline(always)]
     fn parse_str(&mut self) -> Result<Str<'de, '_>, JsonError> {
         let bytes = self.bytes;
         let start = self.pos + 1;
-        let i = start + plain_run(bytes, start);
+        let i = plain_end(bytes, start);
         match bytes.get(i) {
             Some(b'"') => {
                 self.pos = i + 1;
@@ -695,7 +756,7 @@ impl<'de> Parser<'de> {
                 _ => return Err(SYNTAX),
             }
             let run_start = i;
-            i += plain_run(bytes, i);
+            i = plain_end(bytes, i);
             self.scratch
                 .push(self.text.get(run_start..i).ok_or(SYNTAX)?);
         }
@@ -708,7 +769,7 @@ impl<'de> Parser<'de> {
         let bytes = self.bytes;
         let mut i = self.pos + 1;
         loop {
-            i += plain_run(bytes, i);
+            i = plain_end(bytes, i);
             match bytes.get(i) {
                 Some(b'"') => {
                     self.pos = i + 1;
@@ -860,12 +921,12 @@ impl<'de> Parser<'de> {
     /// The escape-free string body at the start of `tail` (a suffix of the
     /// input) and the length including its closing quote.
     fn quick_str(&self, tail: &[u8]) -> Option<(&'de str, usize)> {
-        let run = plain_run(tail, 0);
-        if tail.get(run) != Some(&b'"') {
+        let start = self.bytes.len() - tail.len();
+        let end = plain_end(self.bytes, start);
+        if self.bytes.get(end) != Some(&b'"') {
             return None;
         }
-        let start = self.bytes.len() - tail.len();
-        Some((self.text.get(start..start + run)?, run + 1))
+        Some((self.text.get(start..end)?, end - start + 1))
     }
 
     /// Parses the watermark value at the cursor, leaving the cursor after it.
@@ -2591,6 +2652,129 @@ mod tests {
     fn deserializer_is_human_readable() {
         let mut parser = Parser::new("{}");
         assert!(de::Deserializer::is_human_readable(&&mut parser));
+    }
+
+    // ---- scanning helpers ------------------------------------------------------
+
+    /// Reference for [`plain_end`]: the first byte from `from` that
+    /// [`STRING_STOP`] marks.
+    fn naive_plain_end(bytes: &[u8], from: usize) -> usize {
+        (from..bytes.len())
+            .find(|&i| STRING_STOP[usize::from(bytes[i])])
+            .unwrap_or(bytes.len().max(from))
+    }
+
+    #[test]
+    fn plain_end_finds_the_first_stop_byte_at_every_offset() {
+        for len in 0..=24 {
+            for at in 0..len {
+                for b in 0..=255u8 {
+                    let mut bytes = vec![b'a'; len];
+                    bytes[at] = b;
+                    for from in 0..=len {
+                        assert_eq!(
+                            plain_end(&bytes, from),
+                            naive_plain_end(&bytes, from),
+                            "{bytes:?} from {from}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn plain_end_past_the_end_returns_its_start() {
+        assert_eq!(plain_end(b"", 1), 1);
+        assert_eq!(plain_end(b"abcdefghij", 12), 12);
+    }
+
+    #[test]
+    fn plain_end_ignores_stop_bytes_above_the_first_one() {
+        // Borrows of the SWAR test can only mark bytes above a real stop.
+        for len in 0..=20 {
+            for first in 0..len {
+                for second in first..len {
+                    for (x, y) in [
+                        (0u8, b'"'),
+                        (b'"', 0x1f),
+                        (b'\\', 1),
+                        (0x21, b'\\'),
+                        (0xff, 0),
+                    ] {
+                        let mut bytes = vec![0x80; len];
+                        bytes[first] = x;
+                        bytes[second] = y;
+                        for from in 0..=len {
+                            assert_eq!(plain_end(&bytes, from), naive_plain_end(&bytes, from));
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Reference for [`quick_u64`], digit by digit.
+    fn naive_quick_u64(digits: &[u8]) -> Option<(u64, usize)> {
+        let len = digits.iter().take_while(|d| d.is_ascii_digit()).count();
+        if len == 0 || (len > 1 && digits[0] == b'0') {
+            return None;
+        }
+        std::str::from_utf8(&digits[..len])
+            .unwrap()
+            .parse()
+            .ok()
+            .map(|v| (v, len))
+    }
+
+    #[test]
+    fn quick_u64_matches_a_digit_by_digit_reading() {
+        let mut inputs: Vec<Vec<u8>> = [
+            "0",
+            "00",
+            "01",
+            "0}",
+            "7",
+            "1558787160",
+            "1558787160}",
+            "12345678",
+            "012345678",
+            "123456789",
+            "18446744073709551615",
+            "18446744073709551616",
+            "99999999999999999999",
+            "",
+            "}",
+            "1234567/",
+            "1234567:",
+            "12345678:",
+            "1234567\u{ff}",
+        ]
+        .iter()
+        .map(|s| s.as_bytes().to_vec())
+        .collect();
+        for at in 0..10 {
+            for b in 0..=255u8 {
+                let mut digits = b"1234567890".to_vec();
+                digits[at] = b;
+                inputs.push(digits);
+            }
+        }
+        for digits in &inputs {
+            assert_eq!(quick_u64(digits), naive_quick_u64(digits), "{digits:?}");
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn plain_end_matches_a_byte_by_byte_scan(bytes in prop::collection::vec(any::<u8>(), 0..40), from in 0usize..41) {
+            prop_assert_eq!(plain_end(&bytes, from), naive_plain_end(&bytes, from));
+        }
+
+        #[test]
+        fn quick_u64_matches_reference(text in "[0-9]{0,22}[^0-9]?") {
+            prop_assert_eq!(quick_u64(text.as_bytes()), naive_quick_u64(text.as_bytes()));
+        }
     }
 
     // ---- errors leak nothing ---------------------------------------------------
