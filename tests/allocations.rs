@@ -37,6 +37,13 @@ fn count<T: DeserializeOwned>(f: &Fixture) -> (u64, T) {
             Some(wxdecrypt::decrypt_at::<T>(&key, &iv, &data, &validation, now).expect("decrypts"));
     });
     let decrypted = out.expect("ran");
+    // Shown with `--nocapture`; BENCHMARKS.md quotes it.
+    eprintln!(
+        "{}: {} allocations, {} bytes per decrypt",
+        std::any::type_name::<T>(),
+        info.count_total,
+        info.bytes_total
+    );
     assert!(decrypted.watermark.is_some());
     (info.count_total, decrypted.payload)
 }
