@@ -27,20 +27,57 @@ pub struct Decrypted<T> {
 ///
 /// `Debug` masks the middle digits (`180****8610`); `Serialize` writes the
 /// full values with WeChat's field names, `countryCode` as a string.
+///
+/// A payload is only accepted when `purePhoneNumber` is 1 to 20 ASCII digits
+/// and the digits of `phoneNumber` end with it. Besides catching malformed
+/// data, this stops the one edit that unauthenticated CBC would otherwise
+/// allow on a phone payload: dropping leading blocks and rewriting the new
+/// first block through the iv cannot change `phoneNumber` without breaking
+/// the match (see `tests/tamper.rs`).
 #[derive(Clone, PartialEq, Eq, Hash, Deserialize, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", try_from = "PhoneNumberFields")]
 pub struct PhoneNumber {
     /// The number as WeChat shows it, with the country code for numbers
-    /// outside mainland China (for example `+1 6505550100`).
-    #[serde(deserialize_with = "non_empty")]
+    /// outside mainland China (for example `+16505550100`).
     pub phone_number: String,
-    /// The number without the country code.
-    #[serde(deserialize_with = "non_empty")]
+    /// The number without the country code: digits only.
     pub pure_phone_number: String,
     /// The country calling code as digits (`"86"`), whether WeChat sent it as
     /// a string or as a number.
-    #[serde(deserialize_with = "country_code")]
     pub country_code: String,
+}
+
+/// The fields of a [`PhoneNumber`] before their consistency is checked.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct PhoneNumberFields {
+    phone_number: String,
+    pure_phone_number: String,
+    #[serde(deserialize_with = "country_code")]
+    country_code: String,
+}
+
+/// The longest pure number accepted (E.164 allows 15 digits in all).
+const MAX_PURE_DIGITS: usize = 20;
+
+impl TryFrom<PhoneNumberFields> for PhoneNumber {
+    type Error = &'static str;
+
+    fn try_from(fields: PhoneNumberFields) -> Result<Self, Self::Error> {
+        let pure = fields.pure_phone_number.as_bytes();
+        if pure.is_empty() || pure.len() > MAX_PURE_DIGITS || !pure.iter().all(u8::is_ascii_digit) {
+            return Err("purePhoneNumber must be 1 to 20 digits");
+        }
+        let mut digits = fields.phone_number.bytes().rev().filter(u8::is_ascii_digit);
+        if !pure.iter().rev().all(|&d| digits.next() == Some(d)) {
+            return Err("the digits of phoneNumber must end with purePhoneNumber");
+        }
+        Ok(Self {
+            phone_number: fields.phone_number,
+            pure_phone_number: fields.pure_phone_number,
+            country_code: fields.country_code,
+        })
+    }
 }
 
 impl PhoneNumber {
@@ -65,7 +102,7 @@ impl fmt::Debug for PhoneNumber {
 /// The user's profile, from `getUserInfo` (`encryptedData` with the user's
 /// open data).
 ///
-/// `Debug` redacts the identifiers, nickname and avatar.
+/// `Debug` shows only the language and whether the ids are present.
 #[derive(Clone, PartialEq, Eq, Hash, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct UserInfo {
@@ -99,22 +136,23 @@ pub struct UserInfo {
 
 impl fmt::Debug for UserInfo {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let redacted = |present: bool| if present { "[redacted]" } else { "None" };
+        let redacted = format_args!("[redacted]");
+        let optional = |present: bool| if present { "Some([redacted])" } else { "None" };
         f.debug_struct("UserInfo")
             .field(
                 "open_id",
-                &format_args!("{}", redacted(self.open_id.is_some())),
+                &format_args!("{}", optional(self.open_id.is_some())),
             )
-            .field("nick_name", &format_args!("[redacted]"))
-            .field("gender", &self.gender)
+            .field("nick_name", &redacted)
+            .field("gender", &redacted)
             .field("language", &self.language)
-            .field("city", &self.city)
-            .field("province", &self.province)
-            .field("country", &self.country)
-            .field("avatar_url", &format_args!("[redacted]"))
+            .field("city", &redacted)
+            .field("province", &redacted)
+            .field("country", &redacted)
+            .field("avatar_url", &redacted)
             .field(
                 "union_id",
-                &format_args!("{}", redacted(self.union_id.is_some())),
+                &format_args!("{}", optional(self.union_id.is_some())),
             )
             .finish()
     }
@@ -182,7 +220,9 @@ pub struct StepInfo {
 }
 
 /// The group a shared card was opened from, from `wx.getShareInfo`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Deserialize, Serialize)]
+///
+/// `Debug` redacts the id.
+#[derive(Clone, PartialEq, Eq, Hash, Deserialize, Serialize)]
 pub struct ShareInfo {
     /// The group's id for this mini program.
     #[serde(rename = "openGId")]
@@ -190,7 +230,9 @@ pub struct ShareInfo {
 }
 
 /// Where the mini program was opened from, from `wx.getGroupEnterInfo`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Deserialize, Serialize)]
+///
+/// `Debug` redacts the ids.
+#[derive(Clone, PartialEq, Eq, Hash, Deserialize, Serialize)]
 pub struct GroupEnterInfo {
     /// The group's id, for group chats.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -204,6 +246,35 @@ pub struct GroupEnterInfo {
     /// The kind of chat: 1 WeChat one-to-one, 2 WeCom one-to-one, 3 WeChat
     /// group, 4 WeCom group.
     pub chat_type: u8,
+}
+
+impl fmt::Debug for ShareInfo {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ShareInfo")
+            .field("open_gid", &format_args!("[redacted]"))
+            .finish()
+    }
+}
+
+impl fmt::Debug for GroupEnterInfo {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let optional = |present: bool| {
+            if present {
+                format_args!("Some([redacted])")
+            } else {
+                format_args!("None")
+            }
+        };
+        f.debug_struct("GroupEnterInfo")
+            .field("opengid", &optional(self.opengid.is_some()))
+            .field(
+                "open_single_roomid",
+                &optional(self.open_single_roomid.is_some()),
+            )
+            .field("group_openid", &optional(self.group_openid.is_some()))
+            .field("chat_type", &self.chat_type)
+            .finish()
+    }
 }
 
 /// A decrypted payload as JSON text, checked to be a single JSON object with
@@ -260,15 +331,6 @@ struct Masked<'a>(&'a str);
 impl fmt::Debug for Masked<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{:?}", mask(self.0))
-    }
-}
-
-fn non_empty<'de, D: Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
-    let text = String::deserialize(deserializer)?;
-    if text.is_empty() {
-        Err(de::Error::invalid_length(0, &"a non-empty string"))
-    } else {
-        Ok(text)
     }
 }
 
@@ -376,5 +438,71 @@ mod tests {
     fn raw_payload_debug_prints_only_its_length() {
         let raw = RawPayload::new(r#"{"phoneNumber":"13822528774"}"#);
         assert_eq!(format!("{raw:?}"), "RawPayload(29 bytes, [redacted])");
+    }
+
+    fn phone(json: &str) -> Result<PhoneNumber, serde_json::Error> {
+        serde_json::from_str(json)
+    }
+
+    #[test]
+    fn phone_number_with_country_code_ending_in_the_pure_number_is_accepted() {
+        let p = phone(
+            r#"{"phoneNumber":"+16505550100","purePhoneNumber":"6505550100","countryCode":1}"#,
+        )
+        .unwrap();
+        assert_eq!(p.country_code, "1");
+        assert!(phone(r#"{"phoneNumber":"+86 138-2252-8774","purePhoneNumber":"13822528774","countryCode":"+86"}"#).is_ok());
+    }
+
+    #[test]
+    fn phone_number_not_ending_in_the_pure_number_is_rejected() {
+        // What dropping the first block of a real payload and rewriting the
+        // new first block would give: a suffix of the number.
+        assert!(
+            phone(r#"{"phoneNumber":"8610","purePhoneNumber":"18017448610","countryCode":"86"}"#)
+                .is_err()
+        );
+        assert!(phone(r#"{"phoneNumber":"18017448611","purePhoneNumber":"18017448610","countryCode":"86"}"#).is_err());
+        assert!(
+            phone(r#"{"phoneNumber":"","purePhoneNumber":"18017448610","countryCode":"86"}"#)
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn pure_phone_number_must_be_one_to_twenty_digits() {
+        for pure in [
+            "",
+            "1801744861a",
+            "+8618017448610",
+            "180 1744 8610",
+            "123456789012345678901",
+        ] {
+            let json = format!(
+                r#"{{"phoneNumber":"{pure}","purePhoneNumber":"{pure}","countryCode":"86"}}"#
+            );
+            assert!(phone(&json).is_err(), "{pure:?}");
+        }
+        assert!(phone(r#"{"phoneNumber":"1","purePhoneNumber":"1","countryCode":"86"}"#).is_ok());
+    }
+
+    #[test]
+    fn share_and_group_debug_redact_ids() {
+        let share = ShareInfo {
+            open_gid: "tGzzSecretGroup".into(),
+        };
+        assert_eq!(format!("{share:?}"), "ShareInfo { open_gid: [redacted] }");
+        let group = GroupEnterInfo {
+            opengid: Some("tGzzSecretGroup".into()),
+            open_single_roomid: None,
+            group_openid: Some("gh_secret".into()),
+            chat_type: 3,
+        };
+        let debug = format!("{group:?}");
+        assert!(
+            !debug.contains("Secret") && !debug.contains("secret"),
+            "{debug}"
+        );
+        assert!(debug.contains("open_single_roomid: None"), "{debug}");
     }
 }
