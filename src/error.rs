@@ -32,6 +32,21 @@ impl fmt::Display for Field {
     }
 }
 
+/// Damage that transport does to base64 text, and that
+/// [`InputParser::lenient`](crate::InputParser::lenient) repairs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Damage {
+    /// A line break or tab: the text was wrapped.
+    LineBreak,
+    /// A `%`: the text is still URL-encoded.
+    PercentEncoded,
+    /// A `-` or `_`: the URL-safe base64 alphabet, not WeChat's standard one.
+    UrlSafeAlphabet,
+    /// A length that is not a multiple of 4: the `=` padding was lost.
+    MissingPadding,
+}
+
 /// Everything that can go wrong between the three base64 strings and a
 /// verified payload.
 ///
@@ -49,7 +64,10 @@ impl fmt::Display for Field {
 ///   [`FromFuture`](Self::FromFuture)) are only reached after a complete,
 ///   well-formed payload was decrypted; they carry the values involved.
 ///
-/// Messages never contain the session key, the plaintext or a phone number.
+/// Messages never contain the session key, a phone number or any personal
+/// data from the payload. The only decrypted values they carry are a
+/// watermark's appid (cut to 64 characters and escaped when displayed) and
+/// timestamp, which identify the mini program and the moment, not the user.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Error {
@@ -76,13 +94,24 @@ pub enum Error {
         /// Byte offset of the first space (not given for the session key).
         position: Option<usize>,
     },
+    /// The text shows a kind of transport damage other than a space.
+    DamagedBase64 {
+        /// The damaged field.
+        field: Field,
+        /// What was found.
+        damage: Damage,
+        /// Byte offset of the first damaged character, when there is one
+        /// (never given for the session key).
+        position: Option<usize>,
+    },
     /// The text is not valid standard base64 (an invalid character, bad
     /// padding, or non-zero trailing bits).
     InvalidBase64 {
         /// The field that failed to decode.
         field: Field,
-        /// Byte offset of the first offending character when known (never
-        /// given for the session key).
+        /// Byte offset of the first offending character when known, in the
+        /// text as given (after the repair, in lenient mode); never given for
+        /// the session key.
         position: Option<usize>,
     },
     /// A session key or iv that does not decode to exactly 16 bytes.
@@ -159,6 +188,38 @@ impl fmt::Display for Error {
                     ": a `+` was probably turned into a space by URL or form decoding \
                      (send it as a JSON body, or use the lenient base64 mode)",
                 )
+            }
+            Self::DamagedBase64 {
+                field,
+                damage,
+                position,
+            } => {
+                let at = |f: &mut fmt::Formatter<'_>| match position {
+                    Some(position) => write!(f, " at byte {position}"),
+                    None => Ok(()),
+                };
+                match damage {
+                    Damage::LineBreak => {
+                        write!(f, "{field} contains a line break or tab")?;
+                        at(f)?;
+                        f.write_str(": it was wrapped in transit")?;
+                    }
+                    Damage::PercentEncoded => {
+                        write!(f, "{field} is still URL-encoded (a `%`")?;
+                        at(f)?;
+                        f.write_str("): decode it once more")?;
+                    }
+                    Damage::UrlSafeAlphabet => {
+                        write!(f, "{field} uses the URL-safe base64 alphabet (a `-` or `_`")?;
+                        at(f)?;
+                        f.write_str("): WeChat sends standard base64")?;
+                    }
+                    Damage::MissingPadding => write!(
+                        f,
+                        "{field} has lost its `=` padding (its length is not a multiple of 4)"
+                    )?,
+                }
+                f.write_str(", or use the lenient base64 mode")
             }
             Self::InvalidBase64 { field, position } => {
                 write!(f, "{field} is not valid base64")?;

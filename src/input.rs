@@ -5,9 +5,9 @@
 
 use std::borrow::Cow;
 
-use zeroize::Zeroize;
+use zeroize::{Zeroize, Zeroizing};
 
-use crate::error::{Error, Field};
+use crate::error::{Damage, Error, Field};
 
 /// Length of an AES-128 key, an iv and an AES block, in bytes.
 pub(crate) const BLOCK: usize = 16;
@@ -221,7 +221,8 @@ impl InputParser {
     }
 
     /// Parses a base64 `session_key`. The key is decoded in constant time
-    /// (`base64ct`); errors never mention its characters.
+    /// (arithmetic only, no branch or table lookup on its characters); errors
+    /// never mention its characters.
     ///
     /// # Errors
     /// As [`SessionKey::from_base64`].
@@ -258,10 +259,12 @@ impl InputParser {
             n > 0 && n.is_multiple_of(BLOCK)
         })?;
         let Some(decoded_len) = padded_decoded_len(text.as_bytes()) else {
-            return Err(Error::InvalidBase64 {
-                field,
-                position: None,
-            });
+            return Err(
+                damage(field, text.as_bytes(), true).unwrap_or(Error::InvalidBase64 {
+                    field,
+                    position: None,
+                }),
+            );
         };
         if decoded_len == 0 || !decoded_len.is_multiple_of(BLOCK) {
             return Err(Error::NotBlockAligned { len: decoded_len });
@@ -414,6 +417,7 @@ fn decode_16_constant_time(text: &[u8; BASE64_16_LEN], out: &mut [u8; BLOCK]) ->
     {
         out[15] = (bits(values[20]) << 2 | bits(values[21]) >> 4) as u8;
     }
+    values.zeroize();
     let padded = text[22] == b'=' && text[23] == b'=';
     core::hint::black_box(invalid) == 0 && padded
 }
@@ -421,11 +425,8 @@ fn decode_16_constant_time(text: &[u8; BASE64_16_LEN], out: &mut [u8; BLOCK]) ->
 /// Checks that `text` has the length of 16 bytes in padded base64, and gives
 /// the space hint first since it is the most common damage.
 fn check_16_shape(field: Field, text: &str, public: bool) -> Result<(), Error> {
-    if let Some(at) = text.bytes().position(|b| b == b' ') {
-        return Err(Error::SpaceInBase64 {
-            field,
-            position: public.then_some(at),
-        });
+    if let Some(damage) = damage(field, text.as_bytes(), public) {
+        return Err(damage);
     }
     // A public value is scanned for the first character outside the
     // alphabet; a secret one is left to the constant-time decoder.
@@ -461,16 +462,51 @@ fn padded_decoded_len(text: &[u8]) -> Option<usize> {
     Some(text.len() / 4 * 3 - pad)
 }
 
+/// Names the transport damage in `text`, if any, most common first: a space
+/// (a `+` lost to form decoding), a line break, a `%` escape, the URL-safe
+/// alphabet, lost padding. Only called once decoding has failed; positions
+/// are only given for public values.
+fn damage(field: Field, text: &[u8], public: bool) -> Option<Error> {
+    let first = |pred: fn(&u8) -> bool| text.iter().position(pred);
+    if let Some(at) = first(|&b| b == b' ') {
+        return Some(Error::SpaceInBase64 {
+            field,
+            position: public.then_some(at),
+        });
+    }
+    let found = [
+        (
+            Damage::LineBreak,
+            first(|&b| matches!(b, b'\r' | b'\n' | b'\t')),
+        ),
+        (Damage::PercentEncoded, first(|&b| b == b'%')),
+        (Damage::UrlSafeAlphabet, first(|&b| b == b'-' || b == b'_')),
+    ];
+    if let Some((damage, at)) = found
+        .into_iter()
+        .find_map(|(damage, at)| at.map(|at| (damage, at)))
+    {
+        return Some(Error::DamagedBase64 {
+            field,
+            damage,
+            position: public.then_some(at),
+        });
+    }
+    let unpadded = text.iter().all(|&b| DECODE[usize::from(b)] != INVALID);
+    (unpadded && !text.len().is_multiple_of(4)).then_some(Error::DamagedBase64 {
+        field,
+        damage: Damage::MissingPadding,
+        position: None,
+    })
+}
+
 /// Explains why text of a valid length failed strict decoding: the first
 /// space (the usual damage), else the first character outside the alphabet
 /// or a `=` before the final padding, else non-zero trailing bits in the last
 /// character. Positions are only given for public values.
 fn explain_invalid(field: Field, text: &[u8], public: bool) -> Error {
-    if let Some(at) = text.iter().position(|&b| b == b' ') {
-        return Error::SpaceInBase64 {
-            field,
-            position: public.then_some(at),
-        };
+    if let Some(damage) = damage(field, text, public) {
+        return damage;
     }
     let padding = text
         .iter()
@@ -502,24 +538,23 @@ fn repair(
         return Ok(Cow::Borrowed(text));
     }
     let wrapped = text.bytes().any(|b| b == b'\r' || b == b'\n');
-    let preferred = repair_with(field, text, !wrapped)?;
+    // Both readings are wiped when dropped: the session key's text is secret.
+    let mut preferred = repair_with(field, text, !wrapped)?;
     if decoded_len_ok(unpadded_decoded_len(&preferred)) || !text.contains(' ') {
-        return Ok(Cow::Owned(preferred));
+        return Ok(Cow::Owned(std::mem::take(&mut *preferred)));
     }
-    let other = repair_with(field, text, wrapped)?;
-    let (mut loser, winner) = if decoded_len_ok(unpadded_decoded_len(&other)) {
-        (preferred, other)
+    let mut other = repair_with(field, text, wrapped)?;
+    let winner = if decoded_len_ok(unpadded_decoded_len(&other)) {
+        &mut other
     } else {
-        (other, preferred)
+        &mut preferred
     };
-    // The session key's text is secret: wipe the reading not taken.
-    loser.zeroize();
-    Ok(Cow::Owned(winner))
+    Ok(Cow::Owned(std::mem::take(&mut **winner)))
 }
 
 /// One reading of damaged text: spaces become `+` when `space_is_plus`, or
 /// are dropped as line-wrapping whitespace otherwise.
-fn repair_with(field: Field, text: &str, space_is_plus: bool) -> Result<String, Error> {
+fn repair_with(field: Field, text: &str, space_is_plus: bool) -> Result<Zeroizing<String>, Error> {
     let bytes = text.as_bytes();
     let position = |at: usize| (field != Field::SessionKey).then_some(at);
     if let Some(at) = bytes.iter().position(|b| !b.is_ascii()) {
@@ -528,7 +563,7 @@ fn repair_with(field: Field, text: &str, space_is_plus: bool) -> Result<String, 
             position: position(at),
         });
     }
-    let mut out = String::with_capacity(bytes.len() + 2);
+    let mut out = Zeroizing::new(String::with_capacity(bytes.len() + 2));
     let mut i = 0;
     while i < bytes.len() {
         let b = bytes[i];
@@ -731,6 +766,14 @@ mod tests {
         );
         assert_eq!(
             EncryptedData::from_base64("AAAAA").unwrap_err(),
+            Error::DamagedBase64 {
+                field: Field::EncryptedData,
+                damage: Damage::MissingPadding,
+                position: None
+            }
+        );
+        assert_eq!(
+            EncryptedData::from_base64("AAAA!").unwrap_err(),
             Error::InvalidBase64 {
                 field: Field::EncryptedData,
                 position: None
@@ -1013,7 +1056,11 @@ mod tests {
             let mut out = vec![0; data.decoded_len()];
             match data.decode_into(&mut out) {
                 Ok(()) => Some(out),
-                Err(Error::InvalidBase64 { .. } | Error::SpaceInBase64 { .. }) => None,
+                Err(
+                    Error::InvalidBase64 { .. }
+                    | Error::SpaceInBase64 { .. }
+                    | Error::DamagedBase64 { .. },
+                ) => None,
                 Err(other) => panic!("unexpected {other:?}"),
             }
         }
@@ -1046,5 +1093,75 @@ mod tests {
                 prop_assert_eq!(ours(&text), reference(&text));
             }
         }
+    }
+
+    #[test]
+    fn each_kind_of_transport_damage_is_named_with_its_position() {
+        let cases = [
+            ("r7BXXKkLb8qrSNn05n0qiA\n==", Damage::LineBreak, Some(22)),
+            (
+                "r7BXXKkLb8qrSNn05n0qiA%3D%3D",
+                Damage::PercentEncoded,
+                Some(22),
+            ),
+            ("r7BXX-kLb8qrSNn05n0qiA==", Damage::UrlSafeAlphabet, Some(5)),
+            ("r7BXXKkLb8qrSNn05n0qiA", Damage::MissingPadding, None),
+        ];
+        for (text, damage, position) in cases {
+            assert_eq!(
+                Iv::from_base64(text).unwrap_err(),
+                Error::DamagedBase64 {
+                    field: Field::Iv,
+                    damage,
+                    position
+                },
+                "{text:?}"
+            );
+            assert!(lenient().iv(text).is_ok(), "lenient mode repairs {text:?}");
+        }
+    }
+
+    #[test]
+    fn damage_in_the_key_is_named_without_position() {
+        assert_eq!(
+            SessionKey::from_base64("tiihtNczf5v6AKRyjwEUhQ%3D%3D").unwrap_err(),
+            Error::DamagedBase64 {
+                field: Field::SessionKey,
+                damage: Damage::PercentEncoded,
+                position: None
+            }
+        );
+        assert_eq!(
+            SessionKey::from_base64("tiihtNczf5v6AKRyjwEUhQ").unwrap_err(),
+            Error::DamagedBase64 {
+                field: Field::SessionKey,
+                damage: Damage::MissingPadding,
+                position: None
+            }
+        );
+    }
+
+    #[test]
+    fn damage_in_encrypted_data_is_named_when_decoding() {
+        let wrapped = format!("{}\n{}", &INTACT[..76], &INTACT[76..]);
+        assert!(matches!(
+            EncryptedData::from_base64(&wrapped),
+            Err(Error::DamagedBase64 {
+                damage: Damage::LineBreak,
+                position: Some(76),
+                ..
+            })
+        ));
+        let url_safe = INTACT.replace('+', "-");
+        let data = EncryptedData::from_base64(&url_safe).unwrap();
+        let mut out = vec![0; data.decoded_len()];
+        assert_eq!(
+            data.decode_into(&mut out).unwrap_err(),
+            Error::DamagedBase64 {
+                field: Field::EncryptedData,
+                damage: Damage::UrlSafeAlphabet,
+                position: Some(15)
+            }
+        );
     }
 }

@@ -74,7 +74,9 @@ pub struct Validation {
 }
 
 impl Validation {
-    /// Expects a watermark naming `appid`, at most
+    /// Expects a watermark naming `appid` (compared byte for byte; an empty
+    /// `appid` matches no watermark, so a missing configuration value fails
+    /// closed), at most
     /// [`DEFAULT_MAX_AGE_SECS`] (one hour) old, with
     /// [`DEFAULT_LEEWAY_SECS`] (five minutes) of clock skew tolerated either
     /// way. A payload without a watermark is rejected.
@@ -168,7 +170,9 @@ impl Validation {
                 Ok(None)
             };
         };
-        if watermark.appid != self.appid.as_str() {
+        // An empty expected appid matches nothing: a misconfigured
+        // validation fails closed.
+        if self.appid.is_empty() || watermark.appid != self.appid.as_str() {
             return Err(Error::AppIdMismatch {
                 expected: self.appid.clone(),
                 found: appid_for_error(&watermark.appid),
@@ -257,6 +261,17 @@ mod tests {
         ] {
             assert!(matches!(
                 v.check(Some(&mark(near, T)), UnixTime::from_secs(T)),
+                Err(Error::AppIdMismatch { .. })
+            ));
+        }
+    }
+
+    #[test]
+    fn empty_expected_appid_matches_nothing_not_even_an_empty_watermark_appid() {
+        let v = Validation::new("");
+        for found in ["", APPID] {
+            assert!(matches!(
+                v.check(Some(&mark(found, T)), UnixTime::from_secs(T)),
                 Err(Error::AppIdMismatch { .. })
             ));
         }
