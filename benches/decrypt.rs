@@ -1,8 +1,12 @@
-//! Criterion benchmarks: each stage of the decrypt path, the full path, and a
-//! baseline of base64 + AES-128-CBC alone with the same crates, so that every
-//! report shows our overhead as a ratio measured in the same run.
+//! Criterion benchmarks: the full path, a baseline of base64 + AES-128-CBC
+//! alone with the same crates (so that every report shows our overhead as a
+//! ratio measured in the same run), and each stage of the decrypt path.
 //!
-//! `cargo bench --features bench-internals --bench decrypt`
+//! ```text
+//! cargo bench --bench decrypt                     # full path and baseline
+//! RUSTFLAGS="--cfg wxdecrypt_bench_internals" \
+//!     cargo bench --bench decrypt                 # and every stage
+//! ```
 
 use std::hint::black_box;
 
@@ -10,7 +14,6 @@ use aes::Aes128;
 use cbc::cipher::{BlockModeDecrypt as _, InOutBuf, KeyIvInit as _};
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use serde::de::DeserializeOwned;
-use wxdecrypt::bench_internals as stage;
 use wxdecrypt::{
     EncryptedData, Iv, PhoneNumber, SessionKey, UnixTime, UserInfo, Validation, WeRunData,
 };
@@ -24,14 +27,18 @@ struct Fixture {
     now: u64,
 }
 
+/// One payload kind: its fixture and the payload type's entry points.
 struct Case {
     name: &'static str,
     fixture: Fixture,
-    /// Decrypts and checks this case with payload type `T`.
+    /// The full path with the payload type: three strings in, payload out.
     full: fn(&Fixture, &Validation) -> bool,
+    /// The JSON stage alone with the payload type.
+    #[cfg(wxdecrypt_bench_internals)]
     parse: fn(&str) -> bool,
     /// The same payload type through `serde_json::from_str`, for reference
     /// (no duplicate-key check, no watermark capture).
+    #[cfg_attr(not(wxdecrypt_bench_internals), allow(dead_code))]
     serde_json: fn(&str) -> bool,
 }
 
@@ -55,8 +62,9 @@ fn full<T: DeserializeOwned>(f: &Fixture, validation: &Validation) -> bool {
     black_box(run()).is_ok()
 }
 
+#[cfg(wxdecrypt_bench_internals)]
 fn parse<T: DeserializeOwned>(text: &str) -> bool {
-    black_box(stage::parse::<T>(black_box(text))).is_some()
+    black_box(wxdecrypt::bench_internals::parse::<T>(black_box(text))).is_some()
 }
 
 fn with_serde_json<T: DeserializeOwned>(text: &str) -> bool {
@@ -69,6 +77,7 @@ fn cases() -> Vec<Case> {
             name: "phone",
             fixture: load("phone"),
             full: full::<PhoneNumber>,
+            #[cfg(wxdecrypt_bench_internals)]
             parse: parse::<PhoneNumber>,
             serde_json: with_serde_json::<PhoneNumber>,
         },
@@ -76,6 +85,7 @@ fn cases() -> Vec<Case> {
             name: "user-info",
             fixture: load("user-info"),
             full: full::<UserInfo>,
+            #[cfg(wxdecrypt_bench_internals)]
             parse: parse::<UserInfo>,
             serde_json: with_serde_json::<UserInfo>,
         },
@@ -83,6 +93,7 @@ fn cases() -> Vec<Case> {
             name: "werun-31",
             fixture: load("werun-31"),
             full: full::<WeRunData>,
+            #[cfg(wxdecrypt_bench_internals)]
             parse: parse::<WeRunData>,
             serde_json: with_serde_json::<WeRunData>,
         },
@@ -108,21 +119,9 @@ fn baseline(f: &Fixture, buf: &mut [u8]) -> usize {
     usize::from(ok) + n
 }
 
-fn plaintext(case: &Case) -> (Vec<u8>, usize) {
-    let f = &case.fixture;
-    let key = SessionKey::from_base64(&f.session_key).expect("fixture key");
-    let iv = Iv::from_base64(&f.iv).expect("fixture iv");
-    let data = EncryptedData::from_base64(&f.encrypted_data).expect("fixture data");
-    let mut buf = vec![0; data.decoded_len()];
-    stage::decode(&data, &mut buf).expect("fixture base64");
-    let len = stage::decrypt_in_place(&key, &iv, &mut buf).expect("fixture padding");
-    (buf, len)
-}
-
-fn benches(c: &mut Criterion) {
-    let cases = cases();
+fn full_and_baseline(c: &mut Criterion, cases: &[Case]) {
     let mut group = c.benchmark_group("full");
-    for case in &cases {
+    for case in cases {
         let validation = Validation::new(case.fixture.appid.as_str());
         assert!(
             (case.full)(&case.fixture, &validation),
@@ -137,7 +136,7 @@ fn benches(c: &mut Criterion) {
     group.finish();
 
     let mut group = c.benchmark_group("baseline-base64-aes");
-    for case in &cases {
+    for case in cases {
         let mut buf = vec![0u8; case.fixture.encrypted_data.len()];
         group.throughput(Throughput::Bytes(case.fixture.encrypted_data.len() as u64));
         group.bench_function(BenchmarkId::from_parameter(case.name), |b| {
@@ -145,12 +144,16 @@ fn benches(c: &mut Criterion) {
         });
     }
     group.finish();
+}
+
+#[cfg(wxdecrypt_bench_internals)]
+fn stages(c: &mut Criterion, cases: &[Case]) {
+    use wxdecrypt::bench_internals as stage;
 
     let mut group = c.benchmark_group("stage");
-    for case in &cases {
+    for case in cases {
         let f = &case.fixture;
-        let bytes = f.encrypted_data.len() as u64;
-        group.throughput(Throughput::Bytes(bytes));
+        group.throughput(Throughput::Bytes(f.encrypted_data.len() as u64));
         group.bench_function(BenchmarkId::new("inputs", case.name), |b| {
             b.iter(|| {
                 let key = SessionKey::from_base64(black_box(&f.session_key));
@@ -159,13 +162,13 @@ fn benches(c: &mut Criterion) {
                 black_box((key.is_ok(), iv.is_ok(), data.is_ok()))
             });
         });
+        let key = SessionKey::from_base64(&f.session_key).expect("fixture key");
+        let iv = Iv::from_base64(&f.iv).expect("fixture iv");
         let data = EncryptedData::from_base64(&f.encrypted_data).expect("fixture data");
         let mut buf = vec![0u8; data.decoded_len()];
         group.bench_function(BenchmarkId::new("base64", case.name), |b| {
             b.iter(|| stage::decode(black_box(&data), &mut buf));
         });
-        let key = SessionKey::from_base64(&f.session_key).expect("fixture key");
-        let iv = Iv::from_base64(&f.iv).expect("fixture iv");
         let mut ciphertext = vec![0u8; data.decoded_len()];
         stage::decode(&data, &mut ciphertext).expect("fixture base64");
         group.bench_function(BenchmarkId::new("cipher-unpad", case.name), |b| {
@@ -174,8 +177,9 @@ fn benches(c: &mut Criterion) {
                 stage::decrypt_in_place(&key, &iv, black_box(&mut buf))
             });
         });
-        let (text, len) = plaintext(case);
-        let text = std::str::from_utf8(&text[..len]).expect("fixture utf-8");
+        buf.copy_from_slice(&ciphertext);
+        let len = stage::decrypt_in_place(&key, &iv, &mut buf).expect("fixture padding");
+        let text = std::str::from_utf8(&buf[..len]).expect("fixture utf-8");
         group.throughput(Throughput::Bytes(len as u64));
         group.bench_function(BenchmarkId::new("parse", case.name), |b| {
             b.iter(|| (case.parse)(text));
@@ -193,6 +197,13 @@ fn benches(c: &mut Criterion) {
         });
     }
     group.finish();
+}
+
+fn benches(c: &mut Criterion) {
+    let cases = cases();
+    full_and_baseline(c, &cases);
+    #[cfg(wxdecrypt_bench_internals)]
+    stages(c, &cases);
 }
 
 criterion_group!(decrypt, benches);

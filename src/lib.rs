@@ -10,7 +10,7 @@ mod payload;
 mod validation;
 
 pub use decrypt::{decrypt, decrypt_at, decrypt_raw, decrypt_raw_at};
-pub use error::{Error, Field};
+pub use error::{Damage, Error, Field};
 pub use input::{DEFAULT_MAX_ENCRYPTED_DATA_LEN, EncryptedData, InputParser, Iv, SessionKey};
 pub use payload::{
     Decrypted, Gender, GroupEnterInfo, PhoneNumber, RawPayload, ShareInfo, StepInfo, UserInfo,
@@ -18,8 +18,10 @@ pub use payload::{
 };
 pub use validation::{DEFAULT_LEEWAY_SECS, DEFAULT_MAX_AGE_SECS, UnixTime, Validation, Watermark};
 
-/// Stage-by-stage entry points for the benchmarks; not part of the API.
-#[cfg(feature = "bench-internals")]
+/// Stage-by-stage entry points for the benchmarks; not part of the API, and
+/// only built with `--cfg wxdecrypt_bench_internals` in RUSTFLAGS, never
+/// through a feature (one entry point reports padding validity).
+#[cfg(wxdecrypt_bench_internals)]
 #[doc(hidden)]
 pub mod bench_internals {
     use std::borrow::Cow;

@@ -1,7 +1,11 @@
 //! Heap allocations per decrypt, counted with a counting global allocator:
 //! at most one per owned string the payload returns (the work buffer lives on
 //! the stack), and nothing proportional to a refused input.
-#![cfg(feature = "count-allocations")]
+//!
+//! Run with `RUSTFLAGS="--cfg wxdecrypt_count_allocations" cargo test --test
+//! allocations`: the counting allocator is a dev-dependency only under that
+//! cfg, so it never replaces the allocator of other tests or benchmarks.
+#![cfg(wxdecrypt_count_allocations)]
 
 use serde::de::DeserializeOwned;
 use wxdecrypt::{EncryptedData, Iv, PhoneNumber, SessionKey, UnixTime, UserInfo, Validation};
