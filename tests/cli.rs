@@ -28,10 +28,45 @@ struct Run {
     stderr: String,
 }
 
+/// Where the tool's stdout or stderr goes.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Sink {
+    /// A pipe that the test reads.
+    Captured,
+    /// A pipe whose read end is closed before the tool writes (the tool
+    /// must be given stdin, which it reads to the end before writing).
+    ClosedPipe,
+    /// `/dev/full`: every write fails with ENOSPC.
+    Full,
+}
+
+impl Sink {
+    fn stdio(self) -> Stdio {
+        match self {
+            Self::Captured | Self::ClosedPipe => Stdio::piped(),
+            Self::Full => Stdio::from(
+                std::fs::OpenOptions::new()
+                    .write(true)
+                    .open("/dev/full")
+                    .expect("/dev/full opens"),
+            ),
+        }
+    }
+}
+
 /// Runs the tool with `args` (and `stdin` if given), and checks what every
 /// run must satisfy: it exited (no signal, no crash) and printed no session
 /// key, neither one from the vector files nor one given in `args`.
 fn run_with(args: &[&str], stdin: Option<Vec<u8>>) -> Run {
+    run_io(args, stdin, Sink::Captured, Sink::Captured)
+}
+
+/// [`run_with`], with stdout and stderr sent where the test says.
+fn run_io(args: &[&str], stdin: Option<Vec<u8>>, stdout: Sink, stderr: Sink) -> Run {
+    assert!(
+        stdin.is_some() || (stdout != Sink::ClosedPipe && stderr != Sink::ClosedPipe),
+        "a closed pipe needs stdin, or the tool may write before it is closed"
+    );
     let mut command = Command::new(env!("CARGO_BIN_EXE_wxdecrypt"));
     command
         .args(args)
@@ -41,9 +76,16 @@ fn run_with(args: &[&str], stdin: Option<Vec<u8>>) -> Run {
         } else {
             Stdio::null()
         })
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
+        .stdout(stdout.stdio())
+        .stderr(stderr.stdio());
     let mut child = command.spawn().expect("the tool starts");
+    // Closed before any stdin is written: the tool cannot have written yet.
+    if stdout == Sink::ClosedPipe {
+        drop(child.stdout.take());
+    }
+    if stderr == Sink::ClosedPipe {
+        drop(child.stderr.take());
+    }
     let writer = stdin.map(|bytes| {
         let mut pipe = child.stdin.take().expect("stdin is piped");
         // The tool may stop reading early (size limit): a broken pipe is
@@ -99,6 +141,19 @@ impl Run {
             self.stderr
         );
         assert_eq!(self.stdout, "");
+        assert!(self.stderr.ends_with('\n'), "{:?}", self.stderr);
+        assert_eq!(self.stderr.lines().count(), 1, "{:?}", self.stderr);
+        self.stderr
+            .trim_end_matches('\n')
+            .strip_prefix("wxdecrypt: ")
+            .unwrap_or_else(|| panic!("prefixed: {:?}", self.stderr))
+    }
+
+    /// A usage error found by the tool itself (not by clap): exit 2, nothing
+    /// on stdout, exactly one line on stderr; returns it without its
+    /// `wxdecrypt: ` prefix.
+    fn own_usage_error(&self) -> &str {
+        self.usage_error();
         assert!(self.stderr.ends_with('\n'), "{:?}", self.stderr);
         assert_eq!(self.stderr.lines().count(), 1, "{:?}", self.stderr);
         self.stderr
@@ -491,6 +546,478 @@ fn a_large_max_age_accepts_the_2016_sample_by_the_system_clock() {
     // A hundred years.
     let out = run(&["user-info", "--input", &path, "--max-age", "3155760000"]);
     assert_eq!(out.json(), plaintext_json(e));
+}
+
+#[test]
+fn leeway_sets_the_clock_skew_tolerated_both_ways() {
+    let file = real_world();
+    let e = entry(&file, "decrypts", OFFICIAL);
+    let ts = timestamp(e);
+    let path = vector_path("official-sample.json");
+    let at = |leeway: u64, max_age: Option<u64>, now: u64| {
+        let (leeway, now) = (leeway.to_string(), now.to_string());
+        let max_age = max_age.map(|m| m.to_string());
+        let mut args = vec!["user-info", "--input", &path, "--now", &now];
+        args.extend(["--leeway", &leeway]);
+        if let Some(max_age) = &max_age {
+            args.extend(["--max-age", max_age]);
+        }
+        run(&args)
+    };
+    // No leeway: exactly the maximum age, and nothing from the future.
+    assert_eq!(at(0, Some(50), ts).json(), plaintext_json(e));
+    assert_eq!(at(0, Some(50), ts + 50).json(), plaintext_json(e));
+    let expected = Error::Expired {
+        timestamp: ts,
+        now: ts + 51,
+        max_age: 50,
+    };
+    assert_eq!(at(0, Some(50), ts + 51).rejected(), expected.to_string());
+    let expected = Error::FromFuture {
+        timestamp: ts,
+        now: ts - 1,
+        leeway: 0,
+    };
+    assert_eq!(at(0, Some(50), ts - 1).rejected(), expected.to_string());
+    // A wide leeway, with the default maximum age.
+    assert_eq!(at(1000, None, ts - 1000).json(), plaintext_json(e));
+    let expected = Error::FromFuture {
+        timestamp: ts,
+        now: ts - 1001,
+        leeway: 1000,
+    };
+    assert_eq!(at(1000, None, ts - 1001).rejected(), expected.to_string());
+    assert_eq!(at(1000, None, ts + 4600).json(), plaintext_json(e));
+    let expected = Error::Expired {
+        timestamp: ts,
+        now: ts + 4601,
+        max_age: 3600,
+    };
+    assert_eq!(at(1000, None, ts + 4601).rejected(), expected.to_string());
+    // Not a number of seconds.
+    run(&["user-info", "--input", &path, "--leeway", "-1"]).usage_error();
+    run(&["user-info", "--input", &path, "--leeway", "5m"]).usage_error();
+}
+
+#[test]
+fn accept_missing_watermark_lets_raw_decrypt_a_payload_without_one() {
+    let real = real_world();
+    let generated = generated();
+    let cases = [
+        // appid null in the vector file: any appid will do.
+        (
+            entry(&real, "decrypts", "synthetic-share-opengid"),
+            "wx4f4bc4dec97d474b",
+        ),
+        (
+            entry(&generated, "decrypts", "raw/len-15"),
+            "wx4f4bc4dec97d474b",
+        ),
+    ];
+    for (e, appid) in cases {
+        assert!(e.get("watermark_timestamp").is_none(), "{}", e["id"]);
+        let mut args = vec!["raw"];
+        args.extend(flags(e, appid));
+        assert_eq!(
+            run(&args).rejected(),
+            Error::MissingWatermark.to_string(),
+            "{}",
+            e["id"]
+        );
+        args.push("--accept-missing-watermark");
+        let out = run(&args);
+        assert_eq!(out.code, Some(0), "{}", out.stderr);
+        assert_eq!(
+            out.stdout,
+            format!("{}\n", text(e, "plaintext")),
+            "{}",
+            e["id"]
+        );
+        assert_eq!(out.stderr, "");
+    }
+}
+
+#[test]
+fn accept_missing_watermark_prints_a_null_watermark_for_phone_and_user_info() {
+    let file = real_world();
+    for (command, id) in [("phone", GOPAY), ("user-info", OFFICIAL)] {
+        let e = entry(&file, "decrypts", id);
+        // The same payload with its watermark taken out, encrypted again
+        // under the entry's key and iv.
+        let mut payload = plaintext_json(e);
+        payload.as_object_mut().unwrap().remove("watermark");
+        let data = common::encrypt(
+            &common::unb64_16(text(e, "session_key")),
+            &common::unb64_16(text(e, "iv")),
+            payload.to_string().as_bytes(),
+        );
+        let data = common::b64(&data);
+        let mut args = vec![
+            command,
+            "--appid",
+            text(e, "appid"),
+            "--session-key",
+            text(e, "session_key"),
+            "--iv",
+            text(e, "iv"),
+            "--encrypted-data",
+            &data,
+        ];
+        assert_eq!(
+            run(&args).rejected(),
+            Error::MissingWatermark.to_string(),
+            "{command}"
+        );
+        args.push("--accept-missing-watermark");
+        let mut want = payload.clone();
+        want["watermark"] = Value::Null;
+        assert_eq!(run(&args).json(), want, "{command}");
+    }
+}
+
+#[test]
+fn accept_missing_watermark_still_checks_a_watermark_that_is_present() {
+    let file = real_world();
+    let e = entry(&file, "decrypts", GOPAY);
+    let ts = timestamp(e);
+    let now = ts.to_string();
+    // Present and valid: printed as usual.
+    let mut args = vec!["phone"];
+    args.extend(flags(e, text(e, "appid")));
+    args.extend(["--now", &now, "--accept-missing-watermark"]);
+    assert_eq!(run(&args).json(), plaintext_json(e));
+    // Another appid.
+    let other = "wx4f4bc4dec97d474b";
+    let mut args = vec!["phone"];
+    args.extend(flags(e, other));
+    args.extend(["--now", &now, "--accept-missing-watermark"]);
+    let expected = Error::AppIdMismatch {
+        expected: other.into(),
+        found: text(e, "appid").into(),
+    };
+    assert_eq!(run(&args).rejected(), expected.to_string());
+    // Too old.
+    let late = (ts + 3901).to_string();
+    let mut args = vec!["raw"];
+    args.extend(flags(e, text(e, "appid")));
+    args.extend(["--now", &late, "--accept-missing-watermark"]);
+    let expected = Error::Expired {
+        timestamp: ts,
+        now: ts + 3901,
+        max_age: 3600,
+    };
+    assert_eq!(run(&args).rejected(), expected.to_string());
+}
+
+#[test]
+fn the_session_key_help_warns_that_arguments_are_visible_to_other_users() {
+    for command in ["phone", "user-info", "raw"] {
+        for help in ["-h", "--help"] {
+            let out = run(&[command, help]);
+            assert_eq!(out.code, Some(0), "{}", out.stderr);
+            let words = out.stdout.split_whitespace().collect::<Vec<_>>().join(" ");
+            let start = words.find("--session-key").expect("--session-key listed");
+            let end = words[start..]
+                .find("--iv")
+                .map_or(words.len(), |i| start + i);
+            let key_help = &words[start..end];
+            assert!(
+                key_help.contains("visible to other local users"),
+                "{key_help}"
+            );
+            assert!(key_help.contains("ps"), "{key_help}");
+            assert!(key_help.contains("--input -"), "{key_help}");
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// The --input object
+// ---------------------------------------------------------------------------
+
+#[test]
+fn an_input_that_is_a_json_string_is_refused_without_echoing_it() {
+    // The session key alone, as someone might pipe it in by mistake. The
+    // leak check in `run_with` covers this key (it is WeChat's sample key).
+    let key = "tiihtNczf5v6AKRyjwEUhQ==";
+    assert!(all_session_keys().iter().any(|k| k == key));
+    let stdin = format!("\"{key}\"").into_bytes();
+    let message = run_with(&["phone", "--input", "-"], Some(stdin))
+        .own_usage_error()
+        .to_owned();
+    assert!(message.contains("JSON object"), "{message}");
+    assert!(message.contains("string"), "{message}");
+    // Other scalars: no value echoed either.
+    for (input, value) in [
+        ("31415926535897932", "31415926535897932"),
+        ("-271828182845", "271828182845"),
+        ("1.5e300", "1.5e300"),
+        ("true", "true"),
+        ("null", "null"),
+    ] {
+        let out = run_with(&["phone", "--input", "-"], Some(input.into()));
+        let message = out.own_usage_error();
+        assert!(message.contains("JSON object"), "{message}");
+        if input != "null" && input != "true" {
+            assert!(!out.stderr.contains(value), "{}", out.stderr);
+        }
+    }
+}
+
+#[test]
+fn an_input_that_is_an_array_is_refused_even_with_the_four_values() {
+    let file = real_world();
+    let e = entry(&file, "decrypts", GOPAY);
+    let now = timestamp(e).to_string();
+    let input = json!([e["appid"], e["session_key"], e["iv"], e["encrypted_data"]]);
+    let out = run_with(
+        &["phone", "--input", "-", "--now", &now],
+        Some(input.to_string().into()),
+    );
+    let message = out.own_usage_error();
+    assert!(message.contains("JSON object"), "{message}");
+    assert!(message.contains("array"), "{message}");
+    // The same as a file.
+    let path = scratch_file("array.json", input.to_string().as_bytes());
+    run(&["phone", "--input", path.to_str().unwrap(), "--now", &now]).own_usage_error();
+}
+
+#[test]
+fn an_input_field_that_is_not_a_string_is_named_without_its_value() {
+    let file = real_world();
+    let e = entry(&file, "decrypts", GOPAY);
+    let key = text(e, "session_key");
+    let good = json!({
+        "appid": e["appid"],
+        "session_key": key,
+        "iv": e["iv"],
+        "encrypted_data": e["encrypted_data"],
+    });
+    for (field, value, shown) in [
+        (
+            "session_key",
+            json!(31_415_926_535_897_932_u64),
+            "31415926535897932",
+        ),
+        ("session_key", json!(-27_182_818_284_i64), "27182818284"),
+        ("session_key", json!(1.5e300), "1.5e300"),
+        ("session_key", json!([key]), key),
+        ("session_key", json!({ "key": key }), key),
+        ("session_key", json!(null), ""),
+        ("appid", json!(271_828_182_845_u64), "271828182845"),
+        ("iv", json!(false), ""),
+        ("encrypted_data", json!(16_180_339_887_u64), "16180339887"),
+    ] {
+        let mut input = good.clone();
+        input[field] = value;
+        let out = run_with(&["phone", "--input", "-"], Some(input.to_string().into()));
+        let message = out.own_usage_error();
+        assert!(message.contains(field), "{message}");
+        assert!(message.contains("string"), "{message}");
+        // (null and false are named by their type, which is all they are.)
+        if !shown.is_empty() {
+            assert!(!out.stderr.contains(shown), "{}", out.stderr);
+        }
+    }
+    // camelCase spellings are named as written.
+    let input = json!({
+        "appid": e["appid"],
+        "sessionKey": 31_415_926_535_897_932_u64,
+        "iv": e["iv"],
+        "encryptedData": e["encrypted_data"],
+    });
+    let out = run_with(&["phone", "--input", "-"], Some(input.to_string().into()));
+    let message = out.own_usage_error();
+    assert!(message.contains("sessionKey"), "{message}");
+    assert!(!message.contains("31415926535897932"), "{message}");
+}
+
+#[test]
+fn an_input_missing_a_field_names_it() {
+    let file = real_world();
+    let e = entry(&file, "decrypts", GOPAY);
+    let good = json!({
+        "appid": e["appid"],
+        "session_key": e["session_key"],
+        "iv": e["iv"],
+        "encrypted_data": e["encrypted_data"],
+    });
+    for field in ["appid", "session_key", "iv", "encrypted_data"] {
+        let mut input = good.clone();
+        input.as_object_mut().unwrap().remove(field);
+        let out = run_with(&["phone", "--input", "-"], Some(input.to_string().into()));
+        let message = out.own_usage_error();
+        assert!(message.contains(&format!("missing {field}")), "{message}");
+    }
+}
+
+#[test]
+fn an_input_with_both_spellings_of_a_field_is_refused_as_ambiguous() {
+    let file = real_world();
+    let e = entry(&file, "decrypts", GOPAY);
+    let now = timestamp(e).to_string();
+    let both_keys = json!({
+        "appid": e["appid"],
+        "session_key": e["session_key"],
+        "sessionKey": e["session_key"],
+        "iv": e["iv"],
+        "encrypted_data": e["encrypted_data"],
+    });
+    let both_data = json!({
+        "appid": e["appid"],
+        "sessionKey": e["session_key"],
+        "iv": e["iv"],
+        "encrypted_data": e["encrypted_data"],
+        "encryptedData": "AAAA",
+    });
+    for (input, snake, camel) in [
+        (both_keys, "session_key", "sessionKey"),
+        (both_data, "encrypted_data", "encryptedData"),
+    ] {
+        let out = run_with(
+            &["phone", "--input", "-", "--now", &now],
+            Some(input.to_string().into()),
+        );
+        let message = out.own_usage_error();
+        assert!(message.contains(snake), "{message}");
+        assert!(message.contains(camel), "{message}");
+        assert!(message.contains("ambiguous"), "{message}");
+    }
+}
+
+#[test]
+fn an_input_syntax_error_gives_the_position_and_none_of_the_text() {
+    let key = "tiihtNczf5v6AKRyjwEUhQ==";
+    for (input, line, column) in [
+        // A missing comma after the key.
+        (
+            format!("{{\"appid\": \"wx\",\n \"session_key\": \"{key}\" \"iv\": \"x\"}}"),
+            2,
+            44,
+        ),
+        // The key unquoted.
+        (format!("{{\"session_key\": {key}}}"), 1, 18),
+        // Cut off inside the key.
+        (format!("{{\"session_key\": \"{key}"), 1, 41),
+    ] {
+        let out = run_with(&["phone", "--input", "-"], Some(input.into_bytes()));
+        let message = out.own_usage_error();
+        assert!(message.contains("not valid JSON"), "{message}");
+        assert!(
+            message.contains(&format!("line {line}, column {column}")),
+            "{message}"
+        );
+    }
+    // Not UTF-8.
+    let out = run_with(
+        &["phone", "--input", "-"],
+        Some(b"{\"appid\": \"\xff\"}".to_vec()),
+    );
+    assert!(out.own_usage_error().contains("not valid JSON"));
+    // Nothing at all.
+    let out = run_with(&["phone", "--input", "-"], Some(Vec::new()));
+    assert!(out.own_usage_error().contains("not valid JSON"));
+}
+
+#[test]
+fn unknown_input_fields_are_ignored() {
+    let file = real_world();
+    let e = entry(&file, "decrypts", GOPAY);
+    let now = timestamp(e).to_string();
+    // The benchmark fixture adds "now" (which the tool does not read: the
+    // time still comes from --now).
+    let fixture = format!("{}/benches/fixtures/phone.json", env!("CARGO_MANIFEST_DIR"));
+    let out = run(&["phone", "--input", &fixture, "--now", &now]);
+    assert_eq!(out.json(), plaintext_json(e));
+    // A vector-file entry as it is, with all its extra fields.
+    let out = run_with(
+        &["phone", "--input", "-", "--now", &now],
+        Some(e.to_string().into()),
+    );
+    assert_eq!(out.json(), plaintext_json(e));
+}
+
+// ---------------------------------------------------------------------------
+// Output that cannot be written
+// ---------------------------------------------------------------------------
+
+/// GOPAY as `--input -`, which makes the tool wait for stdin before writing.
+fn gopay_stdin() -> (Vec<u8>, String) {
+    let file = real_world();
+    let e = entry(&file, "decrypts", GOPAY);
+    (e.to_string().into_bytes(), timestamp(e).to_string())
+}
+
+#[test]
+fn a_result_that_cannot_be_written_exits_1_with_one_line() {
+    let (stdin, now) = gopay_stdin();
+    for command in ["phone", "raw"] {
+        let out = run_io(
+            &[command, "--input", "-", "--now", &now],
+            Some(stdin.clone()),
+            Sink::Full,
+            Sink::Captured,
+        );
+        assert_eq!(out.code, Some(1), "{}", out.stderr);
+        assert_eq!(out.stderr.lines().count(), 1, "{:?}", out.stderr);
+        assert!(
+            out.stderr
+                .starts_with("wxdecrypt: cannot write the result: "),
+            "{:?}",
+            out.stderr
+        );
+    }
+}
+
+#[test]
+fn a_result_written_to_a_closed_pipe_exits_1_quietly() {
+    let (stdin, now) = gopay_stdin();
+    for command in ["phone", "raw"] {
+        let out = run_io(
+            &[command, "--input", "-", "--now", &now],
+            Some(stdin.clone()),
+            Sink::ClosedPipe,
+            Sink::Captured,
+        );
+        assert_eq!(out.code, Some(1), "{}", out.stderr);
+        assert_eq!(out.stderr, "");
+    }
+}
+
+#[test]
+fn a_full_or_closed_stderr_keeps_the_exit_status() {
+    let (stdin, now) = gopay_stdin();
+    let mut wrong_appid: Value = serde_json::from_slice(&stdin).unwrap();
+    wrong_appid["appid"] = json!("wx4f4bc4dec97d474b");
+    let wrong_appid = wrong_appid.to_string().into_bytes();
+    for stderr in [Sink::Full, Sink::ClosedPipe] {
+        // Rejected data: 1.
+        let out = run_io(
+            &["phone", "--input", "-", "--now", &now],
+            Some(wrong_appid.clone()),
+            Sink::Captured,
+            stderr,
+        );
+        assert_eq!(out.code, Some(1));
+        assert_eq!(out.stdout, "");
+        // The tool's own usage error: 2.
+        let out = run_io(
+            &["phone", "--input", "-"],
+            Some(b"[]".to_vec()),
+            Sink::Captured,
+            stderr,
+        );
+        assert_eq!(out.code, Some(2));
+        assert_eq!(out.stdout, "");
+        // Both streams unwritable.
+        let out = run_io(
+            &["phone", "--input", "-", "--now", &now],
+            Some(stdin.clone()),
+            Sink::Full,
+            stderr,
+        );
+        assert_eq!(out.code, Some(1));
+    }
 }
 
 // ---------------------------------------------------------------------------

@@ -3,17 +3,26 @@
 //! Exit status: 0 with JSON on stdout on success; 1 with one line on stderr
 //! when the data is rejected; 2 for usage errors (clap's own, or an `--input`
 //! file that cannot be read as the expected JSON object).
+//!
+//! A result that cannot be written is not a success: the tool exits 1, with
+//! one line on stderr (`cannot write the result: ...`), or silently when
+//! stdout is a pipe whose reader has gone (`wxdecrypt ... | head -c0`), as
+//! a tool killed by SIGPIPE would. Nothing the tool writes to stderr can fail
+//! it: a closed or full stderr leaves the exit status as it would be.
+//!
+//! The session key is never printed, and neither is any value from
+//! `--input`: its errors are the tool's own words, naming fields and
+//! positions only.
 
-use std::io::Read as _;
+use std::io::{ErrorKind, Read as _, Write as _};
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
-use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 use wxdecrypt::{
     Decrypted, Error, InputParser, PhoneNumber, UnixTime, UserInfo, Validation, Watermark,
 };
-use zeroize::Zeroizing;
+use zeroize::{Zeroize as _, Zeroizing};
 
 /// The largest `--input` accepted, in bytes: far above any real payload, and
 /// read with a bound so that a huge file costs no more memory than this.
@@ -47,7 +56,9 @@ struct Inputs {
     /// The mini program's appid, which the watermark must name.
     #[arg(long, required_unless_present = "input", conflicts_with = "input")]
     appid: Option<String>,
-    /// The user's session_key from code2session (base64).
+    /// The user's session_key from code2session (base64). Command-line
+    /// arguments are visible to other local users (ps, /proc): for a real key
+    /// use --input - and pass the JSON on standard input instead.
     #[arg(long, required_unless_present = "input", conflicts_with = "input")]
     session_key: Option<String>,
     /// The iv sent with the data (base64).
@@ -66,20 +77,27 @@ struct Inputs {
     /// The maximum watermark age in seconds (default: 3600).
     #[arg(long, value_name = "SECS")]
     max_age: Option<u64>,
+    /// The clock skew tolerated in seconds, both for the maximum age and for
+    /// timestamps in the future (default: 300).
+    #[arg(long, value_name = "SECS")]
+    leeway: Option<u64>,
+    /// Accept a payload that has no watermark (a watermark that is present is
+    /// still checked); phone and user-info then print "watermark": null.
+    /// Nothing then ties the data to the appid or to a time.
+    #[arg(long)]
+    accept_missing_watermark: bool,
     /// Repair base64 damaged in transit (spaces for `+`, line breaks, URL-safe
     /// alphabet, %2B/%2F/%3D, missing padding).
     #[arg(long)]
     lenient_base64: bool,
 }
 
-/// The `--input` file. The session key is wiped when dropped.
-#[derive(Deserialize)]
+/// The four inputs, from the flags or from `--input`. The session key is
+/// wiped when dropped.
 struct InputFile {
     appid: String,
-    #[serde(alias = "sessionKey")]
     session_key: Zeroizing<String>,
     iv: String,
-    #[serde(alias = "encryptedData")]
     encrypted_data: String,
 }
 
@@ -96,19 +114,36 @@ fn main() -> ExitCode {
         Command::Raw(inputs) => run_raw(inputs),
     };
     match result {
-        Ok(text) => {
-            println!("{text}");
-            ExitCode::SUCCESS
-        }
+        Ok(text) => write_result(&text),
         Err(Failure::Rejected(error)) => {
-            eprintln!("wxdecrypt: {error}");
+            complain(error);
             ExitCode::from(1)
         }
         Err(Failure::Usage(message)) => {
-            eprintln!("wxdecrypt: {message}");
+            complain(message);
             ExitCode::from(2)
         }
     }
+}
+
+/// Prints the result and its newline; a success only once they are written.
+fn write_result(text: &str) -> ExitCode {
+    let mut stdout = std::io::stdout().lock();
+    match writeln!(stdout, "{text}").and_then(|()| stdout.flush()) {
+        Ok(()) => ExitCode::SUCCESS,
+        // The reader has gone: nobody is left to tell.
+        Err(e) if e.kind() == ErrorKind::BrokenPipe => ExitCode::from(1),
+        Err(e) => {
+            complain(format_args!("cannot write the result: {e}"));
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// One line on stderr. A stderr that cannot be written is ignored: the exit
+/// status still says what happened.
+fn complain(message: impl std::fmt::Display) {
+    let _ = writeln!(std::io::stderr().lock(), "wxdecrypt: {message}");
 }
 
 fn run<T: serde::de::DeserializeOwned>(
@@ -154,6 +189,12 @@ fn settings(inputs: &Inputs, appid: &str) -> (InputParser, Validation, UnixTime)
     if let Some(max_age) = inputs.max_age {
         validation = validation.with_max_age(max_age);
     }
+    if let Some(leeway) = inputs.leeway {
+        validation = validation.with_leeway(leeway);
+    }
+    if inputs.accept_missing_watermark {
+        validation = validation.accept_missing_watermark();
+    }
     let now = inputs.now.map_or_else(UnixTime::now, UnixTime::from_secs);
     (parser, validation, now)
 }
@@ -169,7 +210,10 @@ fn load(inputs: &Inputs) -> Result<InputFile, Failure> {
             encrypted_data: inputs.encrypted_data.clone().ok_or_else(missing)?,
         });
     };
-    let mut text = Zeroizing::new(Vec::new());
+    // Room for the whole bound up front: a buffer that grew would leave
+    // copies of the key behind in freed memory, out of reach of the wipe.
+    let capacity = usize::try_from(MAX_INPUT_BYTES + 1).unwrap_or(usize::MAX);
+    let mut text = Zeroizing::new(Vec::with_capacity(capacity));
     let read = if path == "-" {
         std::io::stdin()
             .lock()
@@ -184,12 +228,108 @@ fn load(inputs: &Inputs) -> Result<InputFile, Failure> {
             "--input is larger than {MAX_INPUT_BYTES} bytes; real payloads are under 4 KiB"
         )));
     }
-    serde_json::from_slice(&text).map_err(|e| {
-        // serde_json's messages name fields and positions, never values.
+    // serde_json's messages quote the values they did not expect (a string,
+    // an integer): none of its text is printed, only its position.
+    let value: Value = serde_json::from_slice(&text).map_err(|e| {
         Failure::Usage(format!(
-            "--input must be a JSON object with appid, session_key, iv and encrypted_data: {e}"
+            "--input is not valid JSON ({} at line {}, column {})",
+            match e.classify() {
+                serde_json::error::Category::Eof => "unexpected end",
+                _ => "syntax error",
+            },
+            e.line(),
+            e.column()
         ))
+    })?;
+    let map = match value {
+        Value::Object(map) => WipedMap(map),
+        other => {
+            let found = type_name(&other);
+            wipe(other);
+            return Err(Failure::Usage(format!(
+                "--input must be a JSON object with appid, session_key, iv and \
+                 encrypted_data, not {found}"
+            )));
+        }
+    };
+    take_fields(map)
+}
+
+/// The four fields of an `--input` object; anything else in it is ignored.
+fn take_fields(mut map: WipedMap) -> Result<InputFile, Failure> {
+    Ok(InputFile {
+        appid: take_string(&mut map, &["appid"])?,
+        session_key: Zeroizing::new(take_string(&mut map, &["session_key", "sessionKey"])?),
+        iv: take_string(&mut map, &["iv"])?,
+        encrypted_data: take_string(&mut map, &["encrypted_data", "encryptedData"])?,
     })
+}
+
+/// The string under `names[0]` or one of its other spellings. The messages
+/// name the field, never its value.
+fn take_string(map: &mut WipedMap, names: &[&str]) -> Result<String, Failure> {
+    let present: Vec<&str> = names
+        .iter()
+        .copied()
+        .filter(|name| map.0.contains_key(*name))
+        .collect();
+    match present[..] {
+        [] => Err(Failure::Usage(format!(
+            "--input is missing {}",
+            names.join(" or ")
+        ))),
+        [name] => match map.0.remove(name).unwrap_or_default() {
+            Value::String(text) => Ok(text),
+            other => {
+                let found = type_name(&other);
+                wipe(other);
+                Err(Failure::Usage(format!(
+                    "--input field {name} must be a string, not {found}"
+                )))
+            }
+        },
+        _ => Err(Failure::Usage(format!(
+            "--input has both {}: ambiguous, give only one",
+            present.join(" and ")
+        ))),
+    }
+}
+
+/// An `--input` object whose strings (keys and values alike, which may hold
+/// the session key under any name) are wiped when it is dropped.
+struct WipedMap(Map<String, Value>);
+
+impl Drop for WipedMap {
+    fn drop(&mut self) {
+        wipe(Value::Object(std::mem::take(&mut self.0)));
+    }
+}
+
+/// Wipes every string in `value`.
+fn wipe(value: Value) {
+    match value {
+        Value::String(mut text) => text.zeroize(),
+        Value::Array(items) => items.into_iter().for_each(wipe),
+        Value::Object(map) => {
+            for (mut key, item) in map {
+                key.zeroize();
+                wipe(item);
+            }
+        }
+        Value::Null | Value::Bool(_) | Value::Number(_) => {}
+    }
+}
+
+/// A JSON type, with its article, for messages that must not show the value.
+fn type_name(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
 }
 
 /// The watermark as WeChat writes it; its appid is the validation's, which
