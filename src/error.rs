@@ -165,6 +165,41 @@ pub enum Error {
     },
 }
 
+/// The stage an [`Error`] comes from: what a server needs to choose its
+/// response without matching every variant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Stage {
+    /// The inputs were refused before anything was decrypted. Safe to report
+    /// in detail to the client that sent them.
+    Input,
+    /// [`Error::Decryption`]: answer every one of these the same way.
+    Decryption,
+    /// A complete payload failed the [`Validation`](crate::Validation).
+    Policy,
+}
+
+impl Error {
+    /// The stage this error comes from.
+    #[must_use]
+    pub const fn stage(&self) -> Stage {
+        match self {
+            Self::Empty { .. }
+            | Self::TooLarge { .. }
+            | Self::SpaceInBase64 { .. }
+            | Self::DamagedBase64 { .. }
+            | Self::InvalidBase64 { .. }
+            | Self::WrongLength { .. }
+            | Self::NotBlockAligned { .. } => Stage::Input,
+            Self::Decryption => Stage::Decryption,
+            Self::MissingWatermark
+            | Self::AppIdMismatch { .. }
+            | Self::Expired { .. }
+            | Self::FromFuture { .. } => Stage::Policy,
+        }
+    }
+}
+
 /// The message of [`Error::Decryption`], kept in one place so that every
 /// failure after the cipher reads the same.
 pub(crate) const DECRYPTION_MESSAGE: &str = "decryption failed: the data is not a valid payload under this session_key and iv \

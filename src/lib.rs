@@ -10,7 +10,7 @@ mod payload;
 mod validation;
 
 pub use decrypt::{decrypt, decrypt_at, decrypt_raw, decrypt_raw_at};
-pub use error::{Damage, Error, Field};
+pub use error::{Damage, Error, Field, Stage};
 pub use input::{DEFAULT_MAX_ENCRYPTED_DATA_LEN, EncryptedData, InputParser, Iv, SessionKey};
 pub use payload::{
     Decrypted, Gender, GroupEnterInfo, PhoneNumber, RawPayload, ShareInfo, StepInfo, UserInfo,

@@ -7,9 +7,9 @@ mod common;
 
 use common::{entry, real_world, text};
 use wxdecrypt::{
-    Decrypted, EncryptedData, Error, Field, Gender, GroupEnterInfo, InputParser, Iv, PhoneNumber,
-    RawPayload, SessionKey, ShareInfo, StepInfo, UnixTime, UserInfo, Validation, Watermark,
-    WeRunData,
+    Damage, Decrypted, EncryptedData, Error, Field, Gender, GroupEnterInfo, InputParser, Iv,
+    PhoneNumber, RawPayload, SessionKey, ShareInfo, Stage, StepInfo, UnixTime, UserInfo,
+    Validation, Watermark, WeRunData,
 };
 
 // ---------------------------------------------------------------------------
@@ -21,6 +21,8 @@ const fn assert_thread_safe<T: Send + Sync + Unpin>() {}
 const _: () = {
     assert_thread_safe::<Error>();
     assert_thread_safe::<Field>();
+    assert_thread_safe::<Damage>();
+    assert_thread_safe::<Stage>();
     assert_thread_safe::<InputParser>();
     assert_thread_safe::<SessionKey>();
     assert_thread_safe::<Iv>();

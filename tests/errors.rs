@@ -6,8 +6,9 @@ mod common;
 
 use common::{entry, real_world, text};
 use wxdecrypt::{
-    DEFAULT_LEEWAY_SECS, DEFAULT_MAX_AGE_SECS, DEFAULT_MAX_ENCRYPTED_DATA_LEN, EncryptedData,
-    Error, Field, InputParser, Iv, PhoneNumber, SessionKey, UnixTime, UserInfo, Validation,
+    DEFAULT_LEEWAY_SECS, DEFAULT_MAX_AGE_SECS, DEFAULT_MAX_ENCRYPTED_DATA_LEN, Damage,
+    EncryptedData, Error, Field, InputParser, Iv, PhoneNumber, SessionKey, Stage, UnixTime,
+    UserInfo, Validation,
 };
 
 // ---------------------------------------------------------------------------
@@ -458,5 +459,105 @@ fn the_session_key_debug_output_is_redacted() {
     assert_eq!(format!("{key:?}"), "SessionKey([redacted])");
     for piece in windows(key_text) {
         assert!(!debug.contains(piece));
+    }
+}
+
+#[test]
+fn damaged_base64_names_the_damage_and_points_to_the_lenient_mode() {
+    let cases = [
+        (
+            Damage::LineBreak,
+            Some(76),
+            "encrypted_data contains a line break or tab at byte 76: it was wrapped in transit, \
+             or use the lenient base64 mode",
+        ),
+        (
+            Damage::PercentEncoded,
+            Some(3),
+            "encrypted_data is still URL-encoded (a `%` at byte 3): decode it once more, \
+             or use the lenient base64 mode",
+        ),
+        (
+            Damage::UrlSafeAlphabet,
+            Some(5),
+            "encrypted_data uses the URL-safe base64 alphabet (a `-` or `_` at byte 5): \
+             WeChat sends standard base64, or use the lenient base64 mode",
+        ),
+        (
+            Damage::MissingPadding,
+            None,
+            "encrypted_data has lost its `=` padding (its length is not a multiple of 4), \
+             or use the lenient base64 mode",
+        ),
+    ];
+    for (damage, position, message) in cases {
+        let err = Error::DamagedBase64 {
+            field: Field::EncryptedData,
+            damage,
+            position,
+        };
+        assert_eq!(err.to_string(), message);
+    }
+    let key = Error::DamagedBase64 {
+        field: Field::SessionKey,
+        damage: Damage::PercentEncoded,
+        position: None,
+    };
+    assert_eq!(
+        key.to_string(),
+        "session_key is still URL-encoded (a `%`): decode it once more, \
+         or use the lenient base64 mode"
+    );
+}
+
+#[test]
+fn every_variant_belongs_to_the_stage_a_server_expects() {
+    let field = Field::Iv;
+    let input = [
+        Error::Empty { field },
+        Error::TooLarge {
+            field,
+            len: 2,
+            max: 1,
+        },
+        Error::SpaceInBase64 {
+            field,
+            position: None,
+        },
+        Error::DamagedBase64 {
+            field,
+            damage: Damage::LineBreak,
+            position: None,
+        },
+        Error::InvalidBase64 {
+            field,
+            position: None,
+        },
+        Error::WrongLength { field, len: 12 },
+        Error::NotBlockAligned { len: 3 },
+    ];
+    for err in input {
+        assert_eq!(err.stage(), Stage::Input, "{err:?}");
+    }
+    assert_eq!(Error::Decryption.stage(), Stage::Decryption);
+    let policy = [
+        Error::MissingWatermark,
+        Error::AppIdMismatch {
+            expected: "a".into(),
+            found: "b".into(),
+        },
+        Error::Expired {
+            timestamp: 0,
+            now: 1,
+            max_age: 0,
+        },
+        Error::FromFuture {
+            timestamp: 1,
+            now: 0,
+            leeway: 0,
+        },
+    ];
+    for err in policy {
+        assert_eq!(err.stage(), Stage::Policy, "{err:?}");
     }
 }
