@@ -68,9 +68,14 @@ impl TryFrom<PhoneNumberFields> for PhoneNumber {
         if pure.is_empty() || pure.len() > MAX_PURE_DIGITS || !pure.iter().all(u8::is_ascii_digit) {
             return Err("purePhoneNumber must be 1 to 20 digits");
         }
-        let mut digits = fields.phone_number.bytes().rev().filter(u8::is_ascii_digit);
-        if !pure.iter().rev().all(|&d| digits.next() == Some(d)) {
-            return Err("the digits of phoneNumber must end with purePhoneNumber");
+        // Usually `phoneNumber` ends with the pure number as it is; only a
+        // number written with separators needs the digit-by-digit walk.
+        let shown = fields.phone_number.as_bytes();
+        if !shown.ends_with(pure) {
+            let mut digits = shown.iter().rev().filter(|b| b.is_ascii_digit());
+            if !pure.iter().rev().all(|d| digits.next() == Some(d)) {
+                return Err("the digits of phoneNumber must end with purePhoneNumber");
+            }
         }
         Ok(Self {
             phone_number: fields.phone_number,
