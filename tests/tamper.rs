@@ -10,7 +10,8 @@ use std::collections::BTreeSet;
 
 use common::{b64, entry, real_world, text, unb64, unb64_16};
 use wxdecrypt::{
-    EncryptedData, Error, Iv, PhoneNumber, SessionKey, UnixTime, UserInfo, Validation,
+    Decrypted, EncryptedData, Error, Iv, PhoneNumber, SessionKey, ShareInfo, UnixTime, UserInfo,
+    Validation,
 };
 
 /// A real payload as bytes, and the policy it is valid under.
@@ -220,7 +221,8 @@ fn every_iv_bit_flip_of_the_gopay_phone_is_refused_with_decryption() {
 fn iv_flips_of_the_official_sample_can_only_touch_the_open_id() {
     // The first block is `{"openId":"oGZUI`: the key and five characters of
     // the openId. CBC without a MAC lets the iv rewrite that block (README,
-    // "The iv controls the first 16 bytes"), and `openId` is optional in
+    // Security, "Whoever knows a payload's plaintext can cut and rewrite its
+    // start"), and `openId` is optional in
     // `UserInfo`, so a flip that renames the key or changes one of those
     // characters yields a well-formed payload. What must hold: the braces
     // and quotes cannot be touched, every refusal is the one opaque error,
@@ -378,4 +380,295 @@ fn the_iv_of_one_sample_with_the_data_of_the_other_is_refused_with_decryption() 
         gopay.typed(&gopay.key, &official.iv, &gopay.ciphertext),
     );
     out.assert_all_refused_alike("swapped ivs");
+}
+
+// ---------------------------------------------------------------------------
+// Dropping leading blocks and rewriting the new first block through the iv
+// ---------------------------------------------------------------------------
+
+const WXJAVA_666: &str = "wxjava-issue-666-plus-as-space-phone";
+
+/// The field names an attacker would want a forged phone payload to carry:
+/// those of `PhoneNumber`, those of the watermark, and a dummy.
+const ATTACK_KEYS: [&str; 7] = [
+    "phoneNumber",
+    "purePhoneNumber",
+    "countryCode",
+    "watermark",
+    "timestamp",
+    "appid",
+    "x",
+];
+
+/// `head`, then spaces (JSON whitespace), then `tail`: exactly one block, or
+/// `None` when the two do not fit in 16 bytes.
+fn spaced(head: &str, tail: &str) -> Option<[u8; 16]> {
+    let gap = 16usize.checked_sub(head.len() + tail.len())?;
+    let text = format!("{head}{}{tail}", " ".repeat(gap));
+    text.as_bytes().try_into().ok()
+}
+
+/// The first blocks an attacker who knows the plaintext would try in front of
+/// `rest` (the genuine padded plaintext after the replaced block): every way
+/// to open the object so that the genuine text that follows completes a
+/// member, with the phone number's field names where they fit.
+fn attacker_first_blocks(genuine: &[u8; 16], rest: &[u8]) -> BTreeSet<[u8; 16]> {
+    let mut out = BTreeSet::from([*genuine]);
+    if rest.is_empty() {
+        // The replaced block is the last one: it must carry its own padding.
+        for closed in ["{}", r#"{"x":0}"#, r#"{"x":"0"}"#, r#"{"appid":"0"}"#] {
+            out.insert(
+                common::pkcs7(closed.as_bytes())
+                    .try_into()
+                    .expect("one block"),
+            );
+        }
+        return out;
+    }
+    let mut add = |block: Option<[u8; 16]>| out.extend(block);
+    // The genuine text after the block starts a member: only open the object.
+    add(spaced("{", ""));
+    for key in ATTACK_KEYS {
+        // A string value whose end is the genuine text up to its next quote
+        // (`{"phoneNumber":"` is exactly 16 bytes), with or without digits
+        // of the attacker's in front of it.
+        add(spaced("{", &format!(r#""{key}":""#)));
+        add(spaced(&format!(r#"{{"{key}":""#), "0123456789"));
+        add(spaced(&format!(r#"{{"{key}":""#), "9"));
+        // A number, object or other value that the genuine text supplies.
+        add(spaced("{", &format!(r#""{key}":"#)));
+        // A member of the attacker's, then the genuine members.
+        add(spaced(&format!(r#"{{"{key}":0"#), ","));
+        add(spaced(&format!(r#"{{"{key}":"0""#), ","));
+        // A key completed by the genuine text: `{"pu` + `rePhoneNumber":"`.
+        for split in 0..key.len() {
+            let (head, tail) = key.split_at(split);
+            if rest.starts_with(format!(r#"{tail}""#).as_bytes()) {
+                add(spaced("{", &format!(r#""{head}"#)));
+            }
+        }
+    }
+    // A dummy key that swallows the genuine text up to its next quote.
+    add(spaced("{", r#""abcdefghijklmn"#));
+    add(spaced("{", "\""));
+    out
+}
+
+/// `a ^ b ^ c` over one block.
+fn xor3(a: &[u8], b: &[u8], c: &[u8]) -> [u8; 16] {
+    core::array::from_fn(|i| a[i] ^ b[i] ^ c[i])
+}
+
+/// A phone payload made with the test-only encryptor, whose `phoneNumber`
+/// (`+86 180-1744-8610`, 17 bytes) runs one byte past the block that
+/// `{"phoneNumber":"` fills: dropping the first block and writing
+/// `{"phoneNumber":"` over the second leaves `"0"` as the number, next to the
+/// genuine `purePhoneNumber`. The real vectors' 11-digit numbers end before
+/// that boundary, so this sample is the one that exercises the rule that the
+/// digits of `phoneNumber` end with `purePhoneNumber`.
+const LONG_NUMBER: &str = "synthetic-phone-number-longer-than-a-block";
+
+fn long_number_sample() -> Sample {
+    let file = real_world();
+    let gopay = entry(&file, "decrypts", GOPAY);
+    let genuine = text(gopay, "plaintext");
+    let plaintext = genuine.replacen(
+        r#"{"phoneNumber":"18017448610","#,
+        r#"{"phoneNumber":"+86 180-1744-8610","#,
+        1,
+    );
+    assert_ne!(plaintext, genuine);
+    let (key, iv) = ([0x5a; 16], [0xa5; 16]);
+    let s = Sample {
+        id: LONG_NUMBER,
+        key,
+        iv,
+        ciphertext: common::encrypt(&key, &iv, plaintext.as_bytes()),
+        plaintext,
+        validation: Validation::new(text(gopay, "appid")),
+        now: UnixTime::from_secs(gopay["watermark_timestamp"].as_u64().unwrap()),
+    };
+    assert_eq!(
+        s.typed(&s.key, &s.iv, &s.ciphertext),
+        Ok(()),
+        "{LONG_NUMBER}"
+    );
+    s
+}
+
+impl Sample {
+    /// The genuine plaintext with its PKCS#7 padding, checked against the
+    /// ciphertext with the test-only encryptor (so the attack below uses the
+    /// exact blocks WeChat encrypted).
+    fn padded_plaintext(&self) -> Vec<u8> {
+        let padded = common::pkcs7(self.plaintext.as_bytes());
+        assert_eq!(
+            common::encrypt_blocks(&self.key, &self.iv, &padded),
+            self.ciphertext,
+            "{}: the published plaintext is what was encrypted",
+            self.id
+        );
+        padded
+    }
+
+    /// The iv and ciphertext that drop `dropped` leading blocks and decrypt
+    /// to `first` followed by the genuine blocks after the dropped ones:
+    /// iv' = C[dropped - 1] ^ P[dropped] ^ first, with C[-1] = iv.
+    fn truncated(&self, padded: &[u8], dropped: usize, first: &[u8; 16]) -> ([u8; 16], Vec<u8>) {
+        let start = dropped * 16;
+        let previous = if dropped == 0 {
+            &self.iv[..]
+        } else {
+            &self.ciphertext[start - 16..start]
+        };
+        let iv = xor3(previous, &padded[start..start + 16], first);
+        (iv, self.ciphertext[start..].to_vec())
+    }
+
+    /// Decrypts as a `PhoneNumber`.
+    fn phone(&self, iv: &[u8; 16], ciphertext: &[u8]) -> Result<Decrypted<PhoneNumber>, Error> {
+        let key = SessionKey::from_bytes(self.key);
+        let iv = Iv::from_bytes(*iv);
+        let text = b64(ciphertext);
+        let data = EncryptedData::from_base64(&text)?;
+        wxdecrypt::decrypt_at::<PhoneNumber>(&key, &iv, &data, &self.validation, self.now)
+    }
+}
+
+/// The unpadded text that `first` + `rest` decrypts to, for messages and
+/// for checking the arithmetic of the forgery.
+fn forged_text(first: &[u8; 16], rest: &[u8]) -> String {
+    let mut padded = first.to_vec();
+    padded.extend_from_slice(rest);
+    let pad = usize::from(*padded.last().expect("not empty"));
+    let len = padded.len().saturating_sub(pad.min(16));
+    String::from_utf8_lossy(&padded[..len]).into_owned()
+}
+
+#[test]
+fn phone_payload_truncated_and_rewritten_through_the_iv_is_refused() {
+    // CBC without a MAC: whoever knows a payload's plaintext can drop any
+    // number of leading blocks and choose the new first block through the
+    // iv; everything after that block is WeChat's. `PhoneNumber` requires
+    // the digits of `phoneNumber` to end with `purePhoneNumber`, and
+    // `{"phoneNumber":"` alone fills a block, so no such edit may yield a
+    // phone payload other than the untouched original.
+    let mut raw_accepted_truncations = Vec::new();
+    for s in [sample(GOPAY), sample(WXJAVA_666), long_number_sample()] {
+        let id = s.id;
+        let padded = s.padded_plaintext();
+        let json: serde_json::Value = serde_json::from_str(&s.plaintext).unwrap();
+        let blocks = padded.len() / 16;
+        assert_eq!(blocks, 10, "{id}");
+        let (mut tried, mut originals) = (0, 0);
+        let mut raw_accepted = Vec::new();
+        for dropped in 0..blocks {
+            let genuine: [u8; 16] = padded[dropped * 16..dropped * 16 + 16].try_into().unwrap();
+            let rest = &padded[dropped * 16 + 16..];
+            for first in attacker_first_blocks(&genuine, rest) {
+                tried += 1;
+                let (iv, ciphertext) = s.truncated(&padded, dropped, &first);
+                let expected = forged_text(&first, rest);
+                let what = format!("{id}, {dropped} blocks dropped, text {expected:?}");
+                let raw = s.raw(&s.key, &iv, &ciphertext);
+                if let Ok(text) = &raw {
+                    assert_eq!(text, &expected, "{what}: the forgery's arithmetic");
+                    if first != genuine || dropped > 0 {
+                        raw_accepted.push((dropped, expected.clone()));
+                    }
+                }
+                let typed = s.phone(&iv, &ciphertext);
+                if dropped == 0 && first == genuine {
+                    originals += 1;
+                    let phone = typed.unwrap_or_else(|err| panic!("{what}: {err:?}"));
+                    assert_eq!(iv, s.iv, "{what}: the original iv");
+                    assert_eq!(phone.payload.phone_number, json["phoneNumber"], "{what}");
+                    assert_eq!(
+                        phone.payload.pure_phone_number, json["purePhoneNumber"],
+                        "{what}"
+                    );
+                    assert_eq!(phone.payload.country_code, json["countryCode"], "{what}");
+                    assert_eq!(
+                        phone.watermark.map(|w| w.timestamp.as_secs()),
+                        json["watermark"]["timestamp"].as_u64(),
+                        "{what}"
+                    );
+                } else {
+                    assert_eq!(
+                        typed.map(|d| d.payload),
+                        Err(Error::Decryption),
+                        "{what} (raw {}); raw accepted so far: {raw_accepted:#?}",
+                        if raw.is_ok() {
+                            "ACCEPTS it"
+                        } else {
+                            "refuses it"
+                        }
+                    );
+                }
+            }
+        }
+        assert_eq!(originals, 1, "{id}: the untouched payload was tried once");
+        assert!(tried > 100, "{id}: only {tried} forgeries tried");
+        if id == LONG_NUMBER {
+            // The forgery that only the digits-match rule refuses: well
+            // formed, with the genuine `purePhoneNumber` and watermark.
+            let only_the_rule_refuses = r#"{"phoneNumber":"0","purePhoneNumber":"18017448610","#;
+            assert!(
+                raw_accepted
+                    .iter()
+                    .any(|(d, t)| *d == 1 && t.starts_with(only_the_rule_refuses)),
+                "{id}: {raw_accepted:#?}"
+            );
+        }
+        let truncations = raw_accepted.iter().filter(|(d, _)| *d > 0).count();
+        eprintln!(
+            "{id}: {tried} forgeries, all refused as a phone number; raw accepts {} \
+             ({truncations} of them truncated): {raw_accepted:#?}",
+            raw_accepted.len()
+        );
+        raw_accepted_truncations.push((id, truncations, raw_accepted));
+    }
+    // Raw decryption checks syntax and the watermark only, so it takes some
+    // of these forgeries: if it took no truncated one, the attack above would
+    // be too weak to show that the typed refusals mean anything.
+    for (id, truncations, accepted) in &raw_accepted_truncations {
+        assert!(
+            *truncations > 0,
+            "{id}: no truncation accepted even by decrypt_raw; strengthen the attack. \
+             Accepted: {accepted:#?}"
+        );
+    }
+}
+
+#[test]
+fn share_info_forged_from_a_phone_payload_is_possible_and_documented() {
+    // A KNOWN LIMITATION, pinned rather than desired (README, Security,
+    // "Whoever knows a payload's plaintext can cut and rewrite its start",
+    // the `ShareInfo` point): a type with one free-form string
+    // field and no consistency check, such as `ShareInfo`, can be forged from
+    // any payload whose plaintext is known by rewriting its first block
+    // through the iv. Here a phone payload becomes a share with a group id
+    // the attacker chose in part, under WeChat's genuine watermark. If the
+    // crate ever adds a defence, invert this test to expect
+    // `Err(Error::Decryption)`.
+    let s = sample(GOPAY);
+    let padded = s.padded_plaintext();
+    let forged_first = br#"{"openGId":"tGzz"#;
+    let (iv, ciphertext) = s.truncated(&padded, 0, forged_first);
+    assert_eq!(ciphertext, s.ciphertext, "nothing dropped");
+    assert_eq!(iv, xor3(&s.iv, &padded[..16], forged_first));
+    let key = SessionKey::from_bytes(s.key);
+    let text = b64(&ciphertext);
+    let data = EncryptedData::from_base64(&text).unwrap();
+    let share =
+        wxdecrypt::decrypt_at::<ShareInfo>(&key, &Iv::from_bytes(iv), &data, &s.validation, s.now)
+            .expect("the documented limitation: a forged ShareInfo is accepted");
+    assert_eq!(share.payload.open_gid, "tGzz18017448610");
+    assert_eq!(
+        share.watermark.map(|w| w.timestamp.as_secs()),
+        Some(1_558_787_160),
+        "the genuine watermark of the phone payload"
+    );
+    // The same bytes are still refused as a phone number.
+    assert_eq!(s.phone(&iv, &ciphertext).map(drop), Err(Error::Decryption));
 }

@@ -582,6 +582,77 @@ fn every_real_input_with_a_stale_or_wrong_key_fails_with_decryption_for_every_ki
     }
 }
 
+/// AES-128-CBC decryption of whole blocks with no unpadding, straight from
+/// the `aes` and `cbc` crates: what the cipher gives before this crate (or
+/// any SDK) looks at the padding.
+fn cbc_decrypt_blocks(key: &[u8; 16], iv: &[u8; 16], ciphertext: &[u8]) -> Vec<u8> {
+    use cbc::cipher::{BlockModeDecrypt as _, InOutBuf, KeyIvInit as _};
+    assert_eq!(ciphertext.len() % 16, 0, "whole blocks only");
+    let mut buf = ciphertext.to_vec();
+    let mut decryptor = cbc::Decryptor::<aes::Aes128>::new(key.into(), iv.into());
+    let (blocks, tail) = InOutBuf::from(&mut buf[..]).into_chunks();
+    assert!(tail.is_empty());
+    decryptor.decrypt_blocks_inout(blocks);
+    buf
+}
+
+#[test]
+fn the_helper_cbc_decryption_inverts_the_test_encryptor() {
+    // Guard for the check below: the raw decryption helper gives back what
+    // the test-only encryptor encrypted, padding bytes included.
+    let key = [7; 16];
+    let iv = [9; 16];
+    let padded = common::pkcs7(br#"{"phoneNumber":"18017448610"}"#);
+    let ciphertext = common::encrypt_blocks(&key, &iv, &padded);
+    assert_eq!(cbc_decrypt_blocks(&key, &iv, &ciphertext), padded);
+}
+
+#[test]
+fn every_stale_key_input_has_the_last_byte_and_length_the_vector_file_records() {
+    // The README's table ("a stale session_key whose last byte decrypts to
+    // 229", "a wrong key whose last byte decrypts to 40") relies on these
+    // numbers: recompute them with the `aes` and `cbc` crates, not with the
+    // crate under test.
+    let mut last_bytes = std::collections::BTreeMap::new();
+    for e in section(&real_world(), "does_not_decrypt") {
+        let Some(recorded) = e.get("last_byte") else {
+            continue;
+        };
+        let id = text(e, "id");
+        let recorded = u8::try_from(recorded.as_u64().expect("last_byte is a number"))
+            .expect("last_byte is a byte");
+        let ciphertext = common::unb64(text(e, "encrypted_data"));
+        let len = e["ciphertext_len"]
+            .as_u64()
+            .expect("ciphertext_len is recorded");
+        assert_eq!(ciphertext.len() as u64, len, "{id}: ciphertext_len");
+        let plaintext = cbc_decrypt_blocks(
+            &common::unb64_16(text(e, "session_key")),
+            &common::unb64_16(text(e, "iv")),
+            &ciphertext,
+        );
+        assert_eq!(plaintext.last(), Some(&recorded), "{id}: last_byte");
+        // Out of PKCS#7's 1..=16: the padding check alone refuses it.
+        assert!(
+            !(1..=16).contains(&recorded),
+            "{id}: {recorded} is a pad length"
+        );
+        last_bytes.insert(id.to_owned(), (recorded, ciphertext.len()));
+    }
+    assert_eq!(
+        last_bytes,
+        std::collections::BTreeMap::from([
+            ("royalrick-weapp-issue-5-panic".to_owned(), (229, 160)),
+            (
+                "weixinmpsdk-issue-1869-stale-session-key".to_owned(),
+                (83, 400)
+            ),
+            ("wxjava-testDecrypt-garbage".to_owned(), (40, 368)),
+        ]),
+        "the entries and values the README table relies on"
+    );
+}
+
 // ---------------------------------------------------------------------------
 // generated.json: decrypts
 // ---------------------------------------------------------------------------
