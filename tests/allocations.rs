@@ -7,25 +7,11 @@
 //! cfg, so it never replaces the allocator of other tests or benchmarks.
 #![cfg(wxdecrypt_count_allocations)]
 
+mod common;
+
+use common::{Fixture, fixture};
 use serde::de::DeserializeOwned;
 use wxdecrypt::{EncryptedData, Iv, PhoneNumber, SessionKey, UnixTime, UserInfo, Validation};
-
-#[derive(serde::Deserialize)]
-struct Fixture {
-    appid: String,
-    session_key: String,
-    iv: String,
-    encrypted_data: String,
-    now: u64,
-}
-
-fn fixture(name: &str) -> Fixture {
-    let path = format!(
-        "{}/benches/fixtures/{name}.json",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    serde_json::from_slice(&std::fs::read(path).expect("fixture")).expect("fixture json")
-}
 
 /// Counts the allocations of one full-path decrypt (inputs parsed from their
 /// strings), with the validation built beforehand as a server would.

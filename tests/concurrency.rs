@@ -1,26 +1,12 @@
 //! Decrypting from many threads at once gives exact results: nothing in the
 //! decrypt path is shared and mutable.
 
+mod common;
+
+use common::{Fixture, fixture};
 use std::sync::Arc;
 
 use wxdecrypt::{EncryptedData, Iv, PhoneNumber, SessionKey, UnixTime, UserInfo, Validation};
-
-#[derive(serde::Deserialize)]
-struct Fixture {
-    appid: String,
-    session_key: String,
-    iv: String,
-    encrypted_data: String,
-    now: u64,
-}
-
-fn fixture(name: &str) -> Fixture {
-    let path = format!(
-        "{}/benches/fixtures/{name}.json",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    serde_json::from_slice(&std::fs::read(path).expect("fixture")).expect("fixture json")
-}
 
 fn decrypt<T: serde::de::DeserializeOwned>(f: &Fixture, validation: &Validation) -> T {
     let key = SessionKey::from_base64(&f.session_key).expect("key");

@@ -20,7 +20,8 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand};
 use serde_json::{Map, Value, json};
 use wxdecrypt::{
-    Decrypted, Error, InputParser, PhoneNumber, UnixTime, UserInfo, Validation, Watermark,
+    Decrypted, EncryptedData, Error, InputParser, Iv, PhoneNumber, SessionKey, UnixTime, UserInfo,
+    Validation, Watermark,
 };
 use zeroize::{Zeroize as _, Zeroizing};
 
@@ -150,21 +151,27 @@ fn run<T: serde::de::DeserializeOwned>(
     inputs: &Inputs,
     render: impl FnOnce(Decrypted<T>, &str) -> Value,
 ) -> Result<String, Failure> {
-    let file = load(inputs)?;
-    let (parser, validation, now) = settings(inputs, &file.appid);
-    let key = parser
-        .session_key(&file.session_key)
-        .map_err(Failure::Rejected)?;
-    let iv = parser.iv(&file.iv).map_err(Failure::Rejected)?;
-    let data = parser
-        .encrypted_data(&file.encrypted_data)
-        .map_err(Failure::Rejected)?;
-    let decrypted = wxdecrypt::decrypt_at::<T>(&key, &iv, &data, &validation, now)
-        .map_err(Failure::Rejected)?;
+    let (decrypted, validation) = decrypt_inputs(inputs, wxdecrypt::decrypt_at::<T>)?;
     Ok(render(decrypted, validation.appid()).to_string())
 }
 
 fn run_raw(inputs: &Inputs) -> Result<String, Failure> {
+    let (decrypted, _) = decrypt_inputs(inputs, wxdecrypt::decrypt_raw_at)?;
+    Ok(decrypted.payload.as_str().to_owned())
+}
+
+/// Loads and parses the inputs, then runs `decrypt` on them; also returns
+/// the validation used.
+fn decrypt_inputs<R>(
+    inputs: &Inputs,
+    decrypt: impl FnOnce(
+        &SessionKey,
+        &Iv,
+        &EncryptedData<'_>,
+        &Validation,
+        UnixTime,
+    ) -> Result<R, Error>,
+) -> Result<(R, Validation), Failure> {
     let file = load(inputs)?;
     let (parser, validation, now) = settings(inputs, &file.appid);
     let key = parser
@@ -174,9 +181,8 @@ fn run_raw(inputs: &Inputs) -> Result<String, Failure> {
     let data = parser
         .encrypted_data(&file.encrypted_data)
         .map_err(Failure::Rejected)?;
-    let decrypted =
-        wxdecrypt::decrypt_raw_at(&key, &iv, &data, &validation, now).map_err(Failure::Rejected)?;
-    Ok(decrypted.payload.as_str().to_owned())
+    let result = decrypt(&key, &iv, &data, &validation, now).map_err(Failure::Rejected)?;
+    Ok((result, validation))
 }
 
 fn settings(inputs: &Inputs, appid: &str) -> (InputParser, Validation, UnixTime) {

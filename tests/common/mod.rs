@@ -107,3 +107,24 @@ pub(crate) fn all_session_keys() -> Vec<String> {
     keys.dedup();
     keys
 }
+
+/// A benchmark fixture (`benches/fixtures/NAME.json`): the three inputs, the
+/// appid and the time its watermark was made.
+#[derive(serde::Deserialize)]
+pub(crate) struct Fixture {
+    pub(crate) appid: String,
+    pub(crate) session_key: String,
+    pub(crate) iv: String,
+    pub(crate) encrypted_data: String,
+    pub(crate) now: u64,
+}
+
+/// Loads `benches/fixtures/NAME.json`.
+pub(crate) fn fixture(name: &str) -> Fixture {
+    let path = format!(
+        "{}/benches/fixtures/{name}.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    serde_json::from_slice(&bytes).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
