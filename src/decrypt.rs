@@ -63,6 +63,11 @@ pub fn decrypt_at<T: DeserializeOwned>(
 /// Decrypts `data` to its JSON text, checked to be one JSON object with no
 /// duplicate keys and a valid watermark, against the system clock.
 ///
+/// Nothing else is checked: whoever knows a payload's plaintext can drop
+/// its leading blocks and rewrite the new first 16 bytes through the iv
+/// (README, Security), and the result is still valid JSON with a genuine
+/// watermark. Check every field you rely on, or use a typed payload.
+///
 /// # Errors
 /// As [`decrypt`].
 pub fn decrypt_raw(

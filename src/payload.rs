@@ -226,7 +226,9 @@ pub struct StepInfo {
 
 /// The group a shared card was opened from, from `wx.getShareInfo`.
 ///
-/// `Debug` redacts the id.
+/// A user can forge one from any other payload of their own session (CBC
+/// without a MAC; README, Security): treat it as the user's claim, and do
+/// not grant anything of value on it alone. `Debug` redacts the id.
 #[derive(Clone, PartialEq, Eq, Hash, Deserialize, Serialize)]
 pub struct ShareInfo {
     /// The group's id for this mini program.
@@ -236,7 +238,8 @@ pub struct ShareInfo {
 
 /// Where the mini program was opened from, from `wx.getGroupEnterInfo`.
 ///
-/// `Debug` redacts the ids.
+/// As with [`ShareInfo`], a user can forge one from another payload of their
+/// own session: a claim, not proof. `Debug` redacts the ids.
 #[derive(Clone, PartialEq, Eq, Hash, Deserialize, Serialize)]
 pub struct GroupEnterInfo {
     /// The group's id, for group chats.
