@@ -170,8 +170,10 @@ pub enum Error {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Stage {
-    /// The inputs were refused before anything was decrypted. Safe to report
-    /// in detail to the client that sent them.
+    /// The inputs were refused before anything was decrypted. Errors about
+    /// the `iv` and `encryptedData` are safe to report in detail to the
+    /// client that sent them; errors about the session key describe what
+    /// your server stored, so log them rather than return them.
     Input,
     /// [`Error::Decryption`]: answer every one of these the same way.
     Decryption,
@@ -228,34 +230,7 @@ impl fmt::Display for Error {
                 field,
                 damage,
                 position,
-            } => {
-                let at = |f: &mut fmt::Formatter<'_>| match position {
-                    Some(position) => write!(f, " at byte {position}"),
-                    None => Ok(()),
-                };
-                match damage {
-                    Damage::LineBreak => {
-                        write!(f, "{field} contains a line break or tab")?;
-                        at(f)?;
-                        f.write_str(": it was wrapped in transit")?;
-                    }
-                    Damage::PercentEncoded => {
-                        write!(f, "{field} is still URL-encoded (a `%`")?;
-                        at(f)?;
-                        f.write_str("): decode it once more")?;
-                    }
-                    Damage::UrlSafeAlphabet => {
-                        write!(f, "{field} uses the URL-safe base64 alphabet (a `-` or `_`")?;
-                        at(f)?;
-                        f.write_str("): WeChat sends standard base64")?;
-                    }
-                    Damage::MissingPadding => write!(
-                        f,
-                        "{field} has lost its `=` padding (its length is not a multiple of 4)"
-                    )?,
-                }
-                f.write_str(", or use the lenient base64 mode")
-            }
+            } => write_damage(f, *field, *damage, *position),
             Self::InvalidBase64 { field, position } => {
                 write!(f, "{field} is not valid base64")?;
                 if let Some(position) = position {
@@ -277,6 +252,10 @@ impl fmt::Display for Error {
             Self::MissingWatermark => f.write_str(
                 "the payload has no watermark; this validation requires one \
                  (use accept_missing_watermark for payloads that carry none)",
+            ),
+            Self::AppIdMismatch { expected, .. } if expected.is_empty() => f.write_str(
+                "no appid is configured in the validation, so no watermark can match \
+                 (give Validation::new your mini program's appid)",
             ),
             Self::AppIdMismatch { expected, found } => write!(
                 f,
@@ -306,6 +285,41 @@ impl fmt::Display for Error {
             ),
         }
     }
+}
+
+/// The message of [`Error::DamagedBase64`]: what was found, then the remedy.
+fn write_damage(
+    f: &mut fmt::Formatter<'_>,
+    field: Field,
+    damage: Damage,
+    position: Option<usize>,
+) -> fmt::Result {
+    let at = |f: &mut fmt::Formatter<'_>| match position {
+        Some(position) => write!(f, " at byte {position}"),
+        None => Ok(()),
+    };
+    let remedy = match damage {
+        Damage::LineBreak => {
+            write!(f, "{field} contains a line break or tab")?;
+            at(f)?;
+            ": it was wrapped in transit (remove the whitespace"
+        }
+        Damage::PercentEncoded => {
+            write!(f, "{field} is still URL-encoded: a `%`")?;
+            at(f)?;
+            " (decode it once more"
+        }
+        Damage::UrlSafeAlphabet => {
+            write!(f, "{field} uses the URL-safe base64 alphabet: a `-` or `_`")?;
+            at(f)?;
+            " (WeChat sends standard base64: map `-` to `+` and `_` to `/`"
+        }
+        Damage::MissingPadding => {
+            write!(f, "{field} has lost its `=` padding")?;
+            ": its length is not a multiple of 4 (restore it"
+        }
+    };
+    write!(f, "{remedy}, or use the lenient base64 mode)")
 }
 
 impl std::error::Error for Error {}

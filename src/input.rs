@@ -392,7 +392,7 @@ fn sextet(c: u8) -> i16 {
 /// last one has zero trailing bits, then `==`). Only the final verdict is a
 /// branch.
 ///
-/// Measured with callgrind, this costs about a quarter of a general
+/// Measured with callgrind, this costs about a third of a general
 /// constant-time decoder (`base64ct`) on a session key, and it is checked
 /// against `base64ct` on random and edge-case inputs in the tests.
 fn decode_16_constant_time(text: &[u8; BASE64_16_LEN], out: &mut [u8; BLOCK]) -> bool {

@@ -1121,14 +1121,109 @@ fn a_30_mib_input_file_is_refused_without_a_crash() {
         "--now",
         "1558787160",
     ]);
-    assert!(matches!(out.code, Some(1 | 2)), "exit {:?}", out.code);
+    assert_eq!(out.code, Some(2), "{}", out.stderr);
     assert_eq!(out.stdout, "");
     assert_eq!(out.stderr.lines().count(), 1, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("larger than 1048576 bytes"),
+        "{}",
+        out.stderr
+    );
     // The same through stdin.
     let out = run_with(&["phone", "--input", "-"], Some(big));
-    assert!(matches!(out.code, Some(1 | 2)), "exit {:?}", out.code);
+    assert_eq!(out.code, Some(2), "{}", out.stderr);
     assert_eq!(out.stdout, "");
-    assert_eq!(out.stderr.lines().count(), 1, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("larger than 1048576 bytes"),
+        "{}",
+        out.stderr
+    );
+}
+
+/// A valid `--input` object padded with spaces (JSON whitespace) to exactly
+/// `len` bytes.
+fn padded_input(len: usize) -> Vec<u8> {
+    let file = real_world();
+    let e = entry(&file, "decrypts", GOPAY);
+    let mut object = format!(
+        r#"{{"appid":"{}","session_key":"{}","iv":"{}","encrypted_data":"{}"}}"#,
+        text(e, "appid"),
+        text(e, "session_key"),
+        text(e, "iv"),
+        text(e, "encrypted_data")
+    )
+    .into_bytes();
+    object.resize(len, b' ');
+    object
+}
+
+#[test]
+fn input_of_exactly_one_mib_is_accepted_one_byte_more_is_refused() {
+    let limit = 1024 * 1024;
+    for (name, len, code) in [("at.json", limit, 0), ("over.json", limit + 1, 2)] {
+        let bytes = padded_input(len);
+        let path = scratch_file(name, &bytes);
+        let args = [
+            "phone",
+            "--input",
+            path.to_str().unwrap(),
+            "--now",
+            "1558787160",
+        ];
+        let out = run(&args);
+        assert_eq!(
+            out.code,
+            Some(code),
+            "{len} bytes from a file: {}",
+            out.stderr
+        );
+        let args = ["phone", "--input", "-", "--now", "1558787160"];
+        let out = run_with(&args, Some(bytes));
+        assert_eq!(out.code, Some(code), "{len} bytes on stdin: {}", out.stderr);
+    }
+}
+
+#[test]
+fn a_key_given_twice_in_the_input_is_refused_as_ambiguous() {
+    let file = real_world();
+    let e = entry(&file, "decrypts", GOPAY);
+    for key in ["session_key", "session\\u005fkey"] {
+        let input = format!(
+            r#"{{"appid":"{}","session_key":"AAAAAAAAAAAAAAAAAAAAAA==","{key}":"{}","iv":"{}","encrypted_data":"{}"}}"#,
+            text(e, "appid"),
+            text(e, "session_key"),
+            text(e, "iv"),
+            text(e, "encrypted_data")
+        );
+        let out = run_with(
+            &["phone", "--input", "-", "--now", "1558787160"],
+            Some(input.into_bytes()),
+        );
+        assert_eq!(out.code, Some(2), "{key}: {}", out.stderr);
+        assert!(out.stderr.contains("twice"), "{}", out.stderr);
+        assert_eq!(out.stdout, "");
+    }
+}
+
+#[test]
+fn an_empty_appid_is_a_usage_error() {
+    let file = real_world();
+    let e = entry(&file, "decrypts", GOPAY);
+    let out = run(&[
+        "phone",
+        "--appid",
+        "",
+        "--session-key",
+        text(e, "session_key"),
+        "--iv",
+        text(e, "iv"),
+        "--encrypted-data",
+        text(e, "encrypted_data"),
+        "--now",
+        "1558787160",
+    ]);
+    assert_eq!(out.code, Some(2), "{}", out.stderr);
+    assert!(out.stderr.contains("appid is empty"), "{}", out.stderr);
 }
 
 #[test]

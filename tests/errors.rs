@@ -468,26 +468,27 @@ fn damaged_base64_names_the_damage_and_points_to_the_lenient_mode() {
         (
             Damage::LineBreak,
             Some(76),
-            "encrypted_data contains a line break or tab at byte 76: it was wrapped in transit, \
-             or use the lenient base64 mode",
+            "encrypted_data contains a line break or tab at byte 76: it was wrapped in transit \
+             (remove the whitespace, or use the lenient base64 mode)",
         ),
         (
             Damage::PercentEncoded,
             Some(3),
-            "encrypted_data is still URL-encoded (a `%` at byte 3): decode it once more, \
-             or use the lenient base64 mode",
+            "encrypted_data is still URL-encoded: a `%` at byte 3 \
+             (decode it once more, or use the lenient base64 mode)",
         ),
         (
             Damage::UrlSafeAlphabet,
             Some(5),
-            "encrypted_data uses the URL-safe base64 alphabet (a `-` or `_` at byte 5): \
-             WeChat sends standard base64, or use the lenient base64 mode",
+            "encrypted_data uses the URL-safe base64 alphabet: a `-` or `_` at byte 5 \
+             (WeChat sends standard base64: map `-` to `+` and `_` to `/`, \
+             or use the lenient base64 mode)",
         ),
         (
             Damage::MissingPadding,
             None,
-            "encrypted_data has lost its `=` padding (its length is not a multiple of 4), \
-             or use the lenient base64 mode",
+            "encrypted_data has lost its `=` padding: its length is not a multiple of 4 \
+             (restore it, or use the lenient base64 mode)",
         ),
     ];
     for (damage, position, message) in cases {
@@ -505,8 +506,21 @@ fn damaged_base64_names_the_damage_and_points_to_the_lenient_mode() {
     };
     assert_eq!(
         key.to_string(),
-        "session_key is still URL-encoded (a `%`): decode it once more, \
-         or use the lenient base64 mode"
+        "session_key is still URL-encoded: a `%` \
+         (decode it once more, or use the lenient base64 mode)"
+    );
+}
+
+#[test]
+fn appid_mismatch_against_an_empty_expected_appid_says_none_is_configured() {
+    let err = Error::AppIdMismatch {
+        expected: String::new(),
+        found: "wx4f4bc4dec97d474b".into(),
+    };
+    assert_eq!(
+        err.to_string(),
+        "no appid is configured in the validation, so no watermark can match \
+         (give Validation::new your mini program's appid)"
     );
 }
 

@@ -8,7 +8,13 @@
 //! one line on stderr (`cannot write the result: ...`), or silently when
 //! stdout is a pipe whose reader has gone (`wxdecrypt ... | head -c0`), as
 //! a tool killed by SIGPIPE would. Nothing the tool writes to stderr can fail
-//! it: a closed or full stderr leaves the exit status as it would be.
+//! it: a closed or full stderr leaves the exit status as it would be. (A
+//! stdout closed outright, `>&-`, is reopened on `/dev/null` by the Rust
+//! runtime: the tool cannot see that its result went nowhere.)
+//!
+//! Wiping the session key is best effort: the tool's own copies are wiped,
+//! but `serde_json`'s scratch buffer (used for strings with escapes) and
+//! clap's copy of `--session-key` are not under its control.
 //!
 //! The session key is never printed, and neither is any value from
 //! `--input`: its errors are the tool's own words, naming fields and
@@ -25,8 +31,9 @@ use wxdecrypt::{
 };
 use zeroize::{Zeroize as _, Zeroizing};
 
-/// The largest `--input` accepted, in bytes: far above any real payload, and
-/// read with a bound so that a huge file costs no more memory than this.
+/// The largest `--input` accepted, in bytes: far above any real payload. The
+/// file is read with this bound, so a huge one is refused after reading this
+/// much; parsing an accepted one costs a bounded multiple of it.
 const MAX_INPUT_BYTES: u64 = 1024 * 1024;
 
 #[derive(Parser)]
@@ -173,6 +180,11 @@ fn decrypt_inputs<R>(
     ) -> Result<R, Error>,
 ) -> Result<(R, Validation), Failure> {
     let file = load(inputs)?;
+    if file.appid.is_empty() {
+        return Err(Failure::Usage(
+            "the appid is empty: give your mini program's appid".into(),
+        ));
+    }
     let (parser, validation, now) = settings(inputs, &file.appid);
     let key = parser
         .session_key(&file.session_key)
@@ -228,7 +240,7 @@ fn load(inputs: &Inputs) -> Result<InputFile, Failure> {
     } else {
         std::fs::File::open(path).and_then(|f| f.take(MAX_INPUT_BYTES + 1).read_to_end(&mut text))
     };
-    read.map_err(|e| Failure::Usage(format!("cannot read --input {path}: {e}")))?;
+    read.map_err(|e| Failure::Usage(format!("cannot read --input {path:?}: {e}")))?;
     if text.len() as u64 > MAX_INPUT_BYTES {
         return Err(Failure::Usage(format!(
             "--input is larger than {MAX_INPUT_BYTES} bytes; real payloads are under 4 KiB"
@@ -258,7 +270,44 @@ fn load(inputs: &Inputs) -> Result<InputFile, Failure> {
             )));
         }
     };
+    // `Value` keeps the last of two equal keys: refuse them instead, as the
+    // library refuses them in payloads.
+    if let Ok(FirstDuplicate(Some(key))) = serde_json::from_slice(&text) {
+        return Err(Failure::Usage(format!(
+            "--input has the key {key:?} twice: ambiguous, give it once"
+        )));
+    }
     take_fields(map)
+}
+
+/// The first top-level key of an object that appears twice, if any.
+struct FirstDuplicate(Option<String>);
+
+impl<'de> serde::Deserialize<'de> for FirstDuplicate {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(FirstDuplicate(None))
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for FirstDuplicate {
+    type Value = Self;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a JSON object")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self, A::Error> {
+        let mut seen = std::collections::HashSet::new();
+        let mut first = None;
+        // Read to the end: serde_json checks that the object was consumed.
+        while let Some(key) = map.next_key::<String>()? {
+            map.next_value::<serde::de::IgnoredAny>()?;
+            if !seen.insert(key.clone()) && first.is_none() {
+                first = Some(key);
+            }
+        }
+        Ok(Self(first))
+    }
 }
 
 /// The four fields of an `--input` object; anything else in it is ignored.
