@@ -649,26 +649,6 @@ mod tests {
     }
 
     #[test]
-    fn empty_fields_are_named() {
-        assert_eq!(
-            SessionKey::from_base64("").unwrap_err(),
-            Error::Empty {
-                field: Field::SessionKey
-            }
-        );
-        assert_eq!(
-            Iv::from_base64("").unwrap_err(),
-            Error::Empty { field: Field::Iv }
-        );
-        assert_eq!(
-            EncryptedData::from_base64("").unwrap_err(),
-            Error::Empty {
-                field: Field::EncryptedData
-            }
-        );
-    }
-
-    #[test]
     fn raw_sixteen_byte_iv_is_reported_as_wrong_length() {
         // 16 characters of text: the iv was used without base64-decoding.
         assert_eq!(
