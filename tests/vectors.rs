@@ -811,19 +811,19 @@ fn every_shape_reject_fails_with_decryption_as_the_kind_its_id_names() {
     assert_eq!(n, 21, "4 duplicate_key + 9 wrong_type + 8 missing_field");
 }
 
-#[test]
-fn every_syntax_level_reject_fails_with_decryption_for_every_kind_and_raw() {
+/// Decrypts every generated reject that `select` picks as each of `kinds`,
+/// under the strict validation and under one that accepts a missing
+/// watermark, and asserts each is refused with `Error::Decryption`. Returns
+/// how many rejects were picked.
+fn assert_refused_as(select: impl Fn(&Value) -> bool, kinds: &[&str]) -> usize {
     let file = generated();
     let (validation, now) = generated_policy(&file);
     let lax = validation.clone().accept_missing_watermark();
     let mut n = 0;
-    for e in section(&file, "rejects") {
-        if SHAPE_REASONS.contains(&text(e, "reason")) {
-            continue;
-        }
+    for e in section(&file, "rejects").iter().filter(|e| select(e)) {
         n += 1;
         for v in [&validation, &lax] {
-            for kind in TYPED_KINDS.iter().chain(&["value", "raw"]) {
+            for kind in kinds {
                 assert_eq!(
                     decrypt_as(kind, e, v, now),
                     Err(Error::Decryption),
@@ -833,31 +833,23 @@ fn every_syntax_level_reject_fails_with_decryption_for_every_kind_and_raw() {
             }
         }
     }
+    n
+}
+
+#[test]
+fn every_syntax_level_reject_fails_with_decryption_for_every_kind_and_raw() {
+    let kinds: Vec<&str> = TYPED_KINDS
+        .iter()
+        .copied()
+        .chain(["value", "raw"])
+        .collect();
+    let n = assert_refused_as(|e| !SHAPE_REASONS.contains(&text(e, "reason")), &kinds);
     assert_eq!(n, 43);
 }
 
 #[test]
 fn duplicate_keys_are_refused_by_raw_decryption_too() {
-    let file = generated();
-    let (validation, now) = generated_policy(&file);
-    let lax = validation.clone().accept_missing_watermark();
-    let mut n = 0;
-    for e in section(&file, "rejects") {
-        if text(e, "reason") != "duplicate_key" {
-            continue;
-        }
-        n += 1;
-        for v in [&validation, &lax] {
-            for kind in ["raw", "value"] {
-                assert_eq!(
-                    decrypt_as(kind, e, v, now),
-                    Err(Error::Decryption),
-                    "{} as {kind}",
-                    e["id"]
-                );
-            }
-        }
-    }
+    let n = assert_refused_as(|e| text(e, "reason") == "duplicate_key", &["raw", "value"]);
     assert_eq!(n, 4);
 }
 
@@ -865,28 +857,10 @@ fn duplicate_keys_are_refused_by_raw_decryption_too() {
 fn a_malformed_watermark_is_refused_by_raw_decryption_too() {
     // decrypt_raw promises "a valid watermark": one that is not an object, or
     // lacks a field, or has a field of the wrong type is not one.
-    let file = generated();
-    let (validation, now) = generated_policy(&file);
-    let lax = validation.clone().accept_missing_watermark();
-    let mut n = 0;
-    for e in section(&file, "rejects") {
-        if !SHAPE_REASONS.contains(&text(e, "reason")) {
-            continue;
-        }
-        let (_, _, what) = shape_id(e);
-        if !what.starts_with("watermark") {
-            continue;
-        }
-        n += 1;
-        for v in [&validation, &lax] {
-            assert_eq!(
-                decrypt_as("raw", e, v, now),
-                Err(Error::Decryption),
-                "{} as raw",
-                e["id"]
-            );
-        }
-    }
+    let n = assert_refused_as(
+        |e| SHAPE_REASONS.contains(&text(e, "reason")) && shape_id(e).2.starts_with("watermark"),
+        &["raw"],
+    );
     assert!(n >= 4, "{n} watermark shape cases");
 }
 
