@@ -1,12 +1,15 @@
 #![doc = include_str!("../README.md")]
 #![forbid(unsafe_code)]
 
+mod api;
 mod cipher;
 mod decrypt;
+mod diagnose;
 mod error;
 mod input;
 mod json;
 mod payload;
+mod session;
 mod validation;
 
 pub use decrypt::{decrypt, decrypt_at, decrypt_raw, decrypt_raw_at};
