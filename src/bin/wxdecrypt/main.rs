@@ -24,12 +24,16 @@ use std::io::{ErrorKind, Read as _, Write as _};
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
+
+use input::InputFile;
+
+mod input;
 use wxdecrypt::{
     Decrypted, EncryptedData, Error, InputParser, Iv, PhoneNumber, SessionKey, UnixTime, UserInfo,
     Validation, Watermark,
 };
-use zeroize::{Zeroize as _, Zeroizing};
+use zeroize::Zeroizing;
 
 /// The largest `--input` accepted, in bytes: far above any real payload. The
 /// file is read with this bound, so a huge one is refused after reading this
@@ -98,15 +102,6 @@ struct Inputs {
     /// alphabet, %2B/%2F/%3D, missing padding).
     #[arg(long)]
     lenient_base64: bool,
-}
-
-/// The four inputs, from the flags or from `--input`. The session key is
-/// wiped when dropped.
-struct InputFile {
-    appid: String,
-    session_key: Zeroizing<String>,
-    iv: String,
-    encrypted_data: String,
 }
 
 enum Failure {
@@ -246,145 +241,7 @@ fn load(inputs: &Inputs) -> Result<InputFile, Failure> {
             "--input is larger than {MAX_INPUT_BYTES} bytes; real payloads are under 4 KiB"
         )));
     }
-    // serde_json's messages quote the values they did not expect (a string,
-    // an integer): none of its text is printed, only its position.
-    let value: Value = serde_json::from_slice(&text).map_err(|e| {
-        Failure::Usage(format!(
-            "--input is not valid JSON ({} at line {}, column {})",
-            match e.classify() {
-                serde_json::error::Category::Eof => "unexpected end",
-                _ => "syntax error",
-            },
-            e.line(),
-            e.column()
-        ))
-    })?;
-    let map = match value {
-        Value::Object(map) => WipedMap(map),
-        other => {
-            let found = type_name(&other);
-            wipe(other);
-            return Err(Failure::Usage(format!(
-                "--input must be a JSON object with appid, session_key, iv and \
-                 encrypted_data, not {found}"
-            )));
-        }
-    };
-    // `Value` keeps the last of two equal keys: refuse them instead, as the
-    // library refuses them in payloads.
-    if let Ok(FirstDuplicate(Some(key))) = serde_json::from_slice(&text) {
-        return Err(Failure::Usage(format!(
-            "--input has the key {key:?} twice: ambiguous, give it once"
-        )));
-    }
-    take_fields(map)
-}
-
-/// The first top-level key of an object that appears twice, if any.
-struct FirstDuplicate(Option<String>);
-
-impl<'de> serde::Deserialize<'de> for FirstDuplicate {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_map(FirstDuplicate(None))
-    }
-}
-
-impl<'de> serde::de::Visitor<'de> for FirstDuplicate {
-    type Value = Self;
-
-    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("a JSON object")
-    }
-
-    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self, A::Error> {
-        let mut seen = std::collections::HashSet::new();
-        let mut first = None;
-        // Read to the end: serde_json checks that the object was consumed.
-        while let Some(key) = map.next_key::<String>()? {
-            map.next_value::<serde::de::IgnoredAny>()?;
-            if !seen.insert(key.clone()) && first.is_none() {
-                first = Some(key);
-            }
-        }
-        Ok(Self(first))
-    }
-}
-
-/// The four fields of an `--input` object; anything else in it is ignored.
-fn take_fields(mut map: WipedMap) -> Result<InputFile, Failure> {
-    Ok(InputFile {
-        appid: take_string(&mut map, &["appid"])?,
-        session_key: Zeroizing::new(take_string(&mut map, &["session_key", "sessionKey"])?),
-        iv: take_string(&mut map, &["iv"])?,
-        encrypted_data: take_string(&mut map, &["encrypted_data", "encryptedData"])?,
-    })
-}
-
-/// The string under `names[0]` or one of its other spellings. The messages
-/// name the field, never its value.
-fn take_string(map: &mut WipedMap, names: &[&str]) -> Result<String, Failure> {
-    let present: Vec<&str> = names
-        .iter()
-        .copied()
-        .filter(|name| map.0.contains_key(*name))
-        .collect();
-    match present[..] {
-        [] => Err(Failure::Usage(format!(
-            "--input is missing {}",
-            names.join(" or ")
-        ))),
-        [name] => match map.0.remove(name).unwrap_or_default() {
-            Value::String(text) => Ok(text),
-            other => {
-                let found = type_name(&other);
-                wipe(other);
-                Err(Failure::Usage(format!(
-                    "--input field {name} must be a string, not {found}"
-                )))
-            }
-        },
-        _ => Err(Failure::Usage(format!(
-            "--input has both {}: ambiguous, give only one",
-            present.join(" and ")
-        ))),
-    }
-}
-
-/// An `--input` object whose strings (keys and values alike, which may hold
-/// the session key under any name) are wiped when it is dropped.
-struct WipedMap(Map<String, Value>);
-
-impl Drop for WipedMap {
-    fn drop(&mut self) {
-        wipe(Value::Object(std::mem::take(&mut self.0)));
-    }
-}
-
-/// Wipes every string in `value`.
-fn wipe(value: Value) {
-    match value {
-        Value::String(mut text) => text.zeroize(),
-        Value::Array(items) => items.into_iter().for_each(wipe),
-        Value::Object(map) => {
-            for (mut key, item) in map {
-                key.zeroize();
-                wipe(item);
-            }
-        }
-        Value::Null | Value::Bool(_) | Value::Number(_) => {}
-    }
-}
-
-/// A JSON type, with its article, for messages that must not show the value.
-fn type_name(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
+    input::parse(&text).map_err(Failure::Usage)
 }
 
 /// The watermark as WeChat writes it; its appid is the validation's, which

@@ -1,0 +1,157 @@
+//! Parsing of the `--input` JSON object.
+//!
+//! Kept apart from `main.rs` so that the fuzz crate can build it too
+//! (`fuzz/fuzz_targets/entry_points.rs` includes this file by path).
+
+use serde_json::{Map, Value};
+use zeroize::{Zeroize as _, Zeroizing};
+
+/// The four inputs, from the flags or from `--input`. The session key is
+/// wiped when dropped.
+pub(crate) struct InputFile {
+    pub(crate) appid: String,
+    pub(crate) session_key: Zeroizing<String>,
+    pub(crate) iv: String,
+    pub(crate) encrypted_data: String,
+}
+
+/// Parses an `--input` file's bytes. The error is a usage message that
+/// names fields and positions, never values.
+pub(crate) fn parse(text: &[u8]) -> Result<InputFile, String> {
+    // serde_json's messages quote the values they did not expect (a string,
+    // an integer): none of its text is printed, only its position.
+    let value: Value = serde_json::from_slice(text).map_err(|e| {
+        format!(
+            "--input is not valid JSON ({} at line {}, column {})",
+            match e.classify() {
+                serde_json::error::Category::Eof => "unexpected end",
+                _ => "syntax error",
+            },
+            e.line(),
+            e.column()
+        )
+    })?;
+    let map = match value {
+        Value::Object(map) => WipedMap(map),
+        other => {
+            let found = type_name(&other);
+            wipe(other);
+            return Err(format!(
+                "--input must be a JSON object with appid, session_key, iv and \
+                 encrypted_data, not {found}"
+            ));
+        }
+    };
+    // `Value` keeps the last of two equal keys: refuse them instead, as the
+    // library refuses them in payloads.
+    if let Ok(FirstDuplicate(Some(key))) = serde_json::from_slice(text) {
+        return Err(format!(
+            "--input has the key {key:?} twice: ambiguous, give it once"
+        ));
+    }
+    take_fields(map)
+}
+
+/// The first top-level key of an object that appears twice, if any.
+struct FirstDuplicate(Option<String>);
+
+impl<'de> serde::Deserialize<'de> for FirstDuplicate {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(FirstDuplicate(None))
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for FirstDuplicate {
+    type Value = Self;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a JSON object")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self, A::Error> {
+        let mut seen = std::collections::HashSet::new();
+        let mut first = None;
+        // Read to the end: serde_json checks that the object was consumed.
+        while let Some(key) = map.next_key::<String>()? {
+            map.next_value::<serde::de::IgnoredAny>()?;
+            if !seen.insert(key.clone()) && first.is_none() {
+                first = Some(key);
+            }
+        }
+        Ok(Self(first))
+    }
+}
+
+/// The four fields of an `--input` object; anything else in it is ignored.
+fn take_fields(mut map: WipedMap) -> Result<InputFile, String> {
+    Ok(InputFile {
+        appid: take_string(&mut map, &["appid"])?,
+        session_key: Zeroizing::new(take_string(&mut map, &["session_key", "sessionKey"])?),
+        iv: take_string(&mut map, &["iv"])?,
+        encrypted_data: take_string(&mut map, &["encrypted_data", "encryptedData"])?,
+    })
+}
+
+/// The string under `names[0]` or one of its other spellings. The messages
+/// name the field, never its value.
+fn take_string(map: &mut WipedMap, names: &[&str]) -> Result<String, String> {
+    let present: Vec<&str> = names
+        .iter()
+        .copied()
+        .filter(|name| map.0.contains_key(*name))
+        .collect();
+    match present[..] {
+        [] => Err(format!("--input is missing {}", names.join(" or "))),
+        [name] => match map.0.remove(name).unwrap_or_default() {
+            Value::String(text) => Ok(text),
+            other => {
+                let found = type_name(&other);
+                wipe(other);
+                Err(format!(
+                    "--input field {name} must be a string, not {found}"
+                ))
+            }
+        },
+        _ => Err(format!(
+            "--input has both {}: ambiguous, give only one",
+            present.join(" and ")
+        )),
+    }
+}
+
+/// An `--input` object whose strings (keys and values alike, which may hold
+/// the session key under any name) are wiped when it is dropped.
+struct WipedMap(Map<String, Value>);
+
+impl Drop for WipedMap {
+    fn drop(&mut self) {
+        wipe(Value::Object(std::mem::take(&mut self.0)));
+    }
+}
+
+/// Wipes every string in `value`.
+fn wipe(value: Value) {
+    match value {
+        Value::String(mut text) => text.zeroize(),
+        Value::Array(items) => items.into_iter().for_each(wipe),
+        Value::Object(map) => {
+            for (mut key, item) in map {
+                key.zeroize();
+                wipe(item);
+            }
+        }
+        Value::Null | Value::Bool(_) | Value::Number(_) => {}
+    }
+}
+
+/// A JSON type, with its article, for messages that must not show the value.
+fn type_name(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
