@@ -1,0 +1,121 @@
+//! Base64: strict and lenient decoding never panic; strict decoding accepts
+//! exactly what the `base64` crate's standard engine accepts (at the right
+//! length) and gives the same bytes; lenient decoding gives the same result
+//! as strict wherever strict accepts, and only ever yields text that strict
+//! decoding accepts.
+//!
+//! Input: one selector byte (key, iv or encryptedData) and the text.
+#![no_main]
+
+use base64::Engine as _;
+use libfuzzer_sys::fuzz_target;
+use wxdecrypt::{
+    DEFAULT_MAX_ENCRYPTED_DATA_LEN, EncryptedData, InputParser, Iv, SessionKey, Stage, UnixTime,
+    Validation,
+};
+use wxdecrypt_fuzz::{APPID, b64, encrypt};
+
+fuzz_target!(|data: &[u8]| {
+    let Some((&selector, text)) = data.split_first() else {
+        return;
+    };
+    let Ok(text) = std::str::from_utf8(text) else {
+        return;
+    };
+    let reference = base64::engine::general_purpose::STANDARD.decode(text).ok();
+    let lenient = InputParser::new().lenient();
+    match selector % 3 {
+        0 => {
+            let strict = SessionKey::from_base64(text);
+            let repaired = lenient.session_key(text);
+            let expected: Option<[u8; 16]> = reference.and_then(|bytes| bytes.try_into().ok());
+            assert_eq!(
+                strict.is_ok(),
+                expected.is_some(),
+                "key acceptance differs from base64"
+            );
+            if let Some(bytes) = expected {
+                assert!(
+                    same_key(&strict.expect("accepted"), bytes),
+                    "strict key bytes differ"
+                );
+                let repaired = repaired.expect("lenient refused a key that strict accepts");
+                assert!(same_key(&repaired, bytes), "lenient key bytes differ");
+            }
+        }
+        1 => {
+            let strict = Iv::from_base64(text);
+            let repaired = lenient.iv(text);
+            let expected: Option<[u8; 16]> = reference.and_then(|bytes| bytes.try_into().ok());
+            assert_eq!(strict.as_ref().ok().map(Iv::as_bytes), expected.as_ref());
+            if strict.is_ok() {
+                assert_eq!(repaired.ok(), strict.ok(), "lenient iv differs from strict");
+            }
+        }
+        _ => {
+            // `EncryptedData` checks the length and alignment when it is
+            // made and decodes when it is decrypted: both count here.
+            let strict = EncryptedData::from_base64(text);
+            let repaired = lenient.encrypted_data(text);
+            let expected = reference.filter(|bytes| {
+                !bytes.is_empty()
+                    && bytes.len() % 16 == 0
+                    && text.len() <= DEFAULT_MAX_ENCRYPTED_DATA_LEN
+            });
+            let strict_ok = strict.as_ref().is_ok_and(decodes);
+            assert_eq!(
+                strict_ok,
+                expected.is_some(),
+                "data acceptance differs from base64"
+            );
+            if let (Ok(strict), Some(bytes)) = (&strict, &expected) {
+                assert_eq!(strict.decoded_len(), bytes.len());
+                let repaired = repaired
+                    .as_ref()
+                    .expect("lenient refused data that strict accepts");
+                assert_eq!(repaired.as_base64(), strict.as_base64());
+            }
+            // Lenient repairs yield text that strict parsing takes as it is
+            // (characters that no repair explains fail later, at decoding).
+            if let Ok(repaired) = &repaired {
+                let again = EncryptedData::from_base64(repaired.as_base64())
+                    .expect("lenient output is strict input");
+                assert_eq!(again.decoded_len(), repaired.decoded_len());
+                assert_eq!(decodes(&again), decodes(repaired));
+            }
+        }
+    }
+});
+
+/// Whether `data` gets past base64 decoding (any later failure is fine).
+fn decodes(data: &EncryptedData<'_>) -> bool {
+    let validation = Validation::new(APPID);
+    let key = SessionKey::from_bytes([0; 16]);
+    wxdecrypt::decrypt_raw_at(
+        &key,
+        &Iv::from_bytes([0; 16]),
+        data,
+        &validation,
+        UnixTime::from_secs(0),
+    )
+    .map_or_else(|error| error.stage() != Stage::Input, |_| true)
+}
+
+/// Whether `key` holds `bytes`: a payload encrypted under `bytes` decrypts
+/// under `key`. (The crate never exposes a key's bytes.)
+fn same_key(key: &SessionKey, bytes: [u8; 16]) -> bool {
+    let iv = [7u8; 16];
+    let ciphertext = b64(&encrypt(&bytes, &iv, br#"{"probe":true}"#));
+    let Ok(data) = EncryptedData::from_base64(&ciphertext) else {
+        return false;
+    };
+    let validation = Validation::new(APPID).accept_missing_watermark();
+    wxdecrypt::decrypt_raw_at(
+        key,
+        &Iv::from_bytes(iv),
+        &data,
+        &validation,
+        UnixTime::from_secs(0),
+    )
+    .is_ok()
+}
