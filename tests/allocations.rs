@@ -63,6 +63,21 @@ fn user_info_decrypt_allocates_at_most_one_per_string() {
 fn refused_huge_input_allocates_nothing_proportional_to_it() {
     let huge = "A".repeat(32 * 1024 * 1024);
     let info = allocation_counter::measure(|| {
+        for lenient in [false, true] {
+            let parser = if lenient {
+                wxdecrypt::InputParser::new().lenient()
+            } else {
+                wxdecrypt::InputParser::new()
+            };
+            assert!(matches!(
+                parser.session_key(&huge),
+                Err(wxdecrypt::Error::TooLarge { .. })
+            ));
+            assert!(matches!(
+                parser.iv(&huge),
+                Err(wxdecrypt::Error::TooLarge { .. })
+            ));
+        }
         assert!(matches!(
             EncryptedData::from_base64(&huge),
             Err(wxdecrypt::Error::TooLarge { .. })

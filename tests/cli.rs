@@ -1140,6 +1140,44 @@ fn a_30_mib_input_file_is_refused_without_a_crash() {
     );
 }
 
+#[test]
+fn a_30_mib_stdin_is_not_read_past_the_bound() {
+    // The tool reads at most 1 MiB + 1 byte of `--input -` and exits: the
+    // writer of an endless stdin sees the pipe close after about that much
+    // (plus what the pipe buffers), not after all of it.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_wxdecrypt"))
+        .args(["phone", "--input", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the tool starts");
+    let mut pipe = child.stdin.take().expect("stdin is piped");
+    let writer = std::thread::spawn(move || {
+        let chunk = [b' '; 64 * 1024];
+        let mut written = 0usize;
+        while written < 30 * 1024 * 1024 {
+            if pipe.write_all(&chunk).is_err() {
+                break;
+            }
+            written += chunk.len();
+        }
+        written
+    });
+    let output = child.wait_with_output().expect("the tool runs");
+    let written = writer.join().expect("stdin writer");
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("larger than 1048576 bytes"),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        written < 2 * 1024 * 1024,
+        "{written} bytes of stdin were consumed"
+    );
+}
+
 /// A valid `--input` object padded with spaces (JSON whitespace) to exactly
 /// `len` bytes.
 fn padded_input(len: usize) -> Vec<u8> {
