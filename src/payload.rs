@@ -86,13 +86,52 @@ impl TryFrom<PhoneNumberFields> for PhoneNumber {
 }
 
 impl PhoneNumber {
-    /// The pure number with its middle digits masked, e.g. `180****8610`:
-    /// what a log line or a support screen may show.
+    /// The pure number with its middle digits masked: what a log line or a
+    /// support screen may show.
+    ///
+    /// A number of 11 digits or more (a mainland mobile number has 11) keeps
+    /// its first 3 and last 4: `180****8610`, the form Chinese apps show.
+    /// A shorter one keeps at most half of its digits, more of them at the
+    /// end, and always hides at least 4: `12****78` for the 8 digits of a
+    /// Hong Kong number, `****` for 4 digits or fewer. `Debug` masks both
+    /// numbers the same way.
     #[must_use]
     pub fn masked(&self) -> String {
         mask(&self.pure_phone_number)
     }
+
+    /// The number in E.164 form, `+` then the country code then the pure
+    /// number: `+8618017448610` for mainland China, `+16505550100` for a
+    /// US number.
+    ///
+    /// It is built from [`country_code`](Self::country_code) and
+    /// [`pure_phone_number`](Self::pure_phone_number), not from
+    /// [`phone_number`](Self::phone_number): WeChat writes mainland numbers
+    /// there without `+86` and other numbers with their country code, and a
+    /// provider may add separators.
+    ///
+    /// `None` when the result would not be an E.164 number: a country code
+    /// that is not 1 to 4 digits (E.164 codes have 1 to 3; the fourth digit
+    /// allows for a sub-code such as `1268`) or starts with `0`, or more than
+    /// 15 digits in all. A payload this crate decrypted always has a
+    /// digits-only pure number and country code; the fields are public, so
+    /// the check is made here too.
+    #[must_use]
+    pub fn e164(&self) -> Option<String> {
+        let code = self.country_code.as_bytes();
+        let pure = self.pure_phone_number.as_bytes();
+        let digits = |text: &[u8]| !text.is_empty() && text.iter().all(u8::is_ascii_digit);
+        let valid = digits(code)
+            && digits(pure)
+            && code.len() <= MAX_COUNTRY_CODE_DIGITS
+            && code.first() != Some(&b'0')
+            && code.len() + pure.len() <= MAX_E164_DIGITS;
+        valid.then(|| format!("+{}{}", self.country_code, self.pure_phone_number))
+    }
 }
+
+/// The most digits an E.164 number has, country code included (ITU-T E.164).
+const MAX_E164_DIGITS: usize = 15;
 
 impl fmt::Debug for PhoneNumber {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -321,17 +360,27 @@ impl fmt::Debug for RawPayload {
     }
 }
 
-/// Masks the middle of a phone number: the first 3 and last 4 characters
-/// stay when at least 8 are there, otherwise all but the last 2 are masked.
+/// Masks the middle of a phone number, counting characters: the first 3
+/// and last 4 stay when there are at least 11; otherwise at most half stay
+/// (the larger share at the end) and at least [`MIN_MASKED`] are masked.
 pub(crate) fn mask(number: &str) -> String {
     let n = number.chars().count();
-    let (front, back) = if n >= 8 { (3, 4) } else { (0, n.min(2)) };
+    let (front, back) = if n >= 11 {
+        (3, 4)
+    } else {
+        let shown = n.saturating_sub(n.div_ceil(2).max(MIN_MASKED));
+        (shown / 2, shown - shown / 2)
+    };
+    let back_from = n.saturating_sub(back);
     number
         .chars()
         .enumerate()
-        .map(|(i, c)| if i < front || i >= n - back { c } else { '*' })
+        .map(|(i, c)| if i < front || i >= back_from { c } else { '*' })
         .collect()
 }
+
+/// The fewest characters [`mask`] hides, as in `180****8610`.
+const MIN_MASKED: usize = 4;
 
 /// Debug-formats a phone number masked.
 struct Masked<'a>(&'a str);
@@ -398,10 +447,66 @@ mod tests {
     }
 
     #[test]
-    fn mask_of_short_numbers_keeps_at_most_two() {
-        assert_eq!(mask("1234567"), "*****67");
-        assert_eq!(mask("12"), "12");
-        assert_eq!(mask(""), "");
+    fn mask_of_short_numbers_shows_at_most_half_and_hides_at_least_four() {
+        let cases = [
+            ("1234567890", "12*****890"),
+            ("123456789", "12*****89"),
+            ("61234567", "61****67"),
+            ("1234567", "1****67"),
+            ("123456", "1****6"),
+            ("12345", "****5"),
+            ("1234", "****"),
+            ("12", "**"),
+            ("", ""),
+        ];
+        for (number, masked) in cases {
+            assert_eq!(mask(number), masked, "{number}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn mask_never_panics_and_never_shows_more_than_it_should(number in "\\PC{0,24}") {
+            let masked = mask(&number);
+            let n = number.chars().count();
+            proptest::prop_assert_eq!(masked.chars().count(), n);
+            let shown = number.chars().zip(masked.chars()).filter(|(a, b)| a == b && *a != '*').count();
+            let allowed = if n >= 11 { 7 } else { n / 2 };
+            proptest::prop_assert!(shown <= allowed, "{} shows {}", masked, shown);
+        }
+    }
+
+    #[test]
+    fn e164_needs_a_plausible_country_code_and_at_most_fifteen_digits() {
+        let with = |code: &str, pure: &str| PhoneNumber {
+            phone_number: pure.into(),
+            pure_phone_number: pure.into(),
+            country_code: code.into(),
+        };
+        assert_eq!(
+            with("852", "61234567").e164().as_deref(),
+            Some("+85261234567")
+        );
+        assert_eq!(
+            with("1268", "4641234").e164().as_deref(),
+            Some("+12684641234")
+        );
+        assert_eq!(
+            with("86", "1234567890123").e164().as_deref(),
+            Some("+861234567890123")
+        );
+        for (code, pure) in [
+            ("", "18017448610"),
+            ("0", "18017448610"),
+            ("+86", "18017448610"),
+            ("12345", "1801744"),
+            ("86", "12345678901234"),
+            ("86", ""),
+            ("86", "180 1744 8610"),
+            ("８６", "18017448610"),
+        ] {
+            assert_eq!(with(code, pure).e164(), None, "{code:?} {pure:?}");
+        }
     }
 
     #[test]
