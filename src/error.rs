@@ -53,9 +53,10 @@ pub enum Damage {
 /// The variants fall into three groups:
 ///
 /// - **Input problems** ([`Empty`](Self::Empty) to
-///   [`NotBlockAligned`](Self::NotBlockAligned)) are found before anything is
-///   decrypted. They only describe public properties of the text (its length,
-///   where a bad character sits), never the key's characters.
+///   [`CandidateKeyCount`](Self::CandidateKeyCount)) are found before
+///   anything is decrypted. They only describe public properties of the
+///   inputs (a length, where a bad character sits, how many keys were
+///   given), never the key's characters.
 /// - **[`Decryption`](Self::Decryption)** is deliberately opaque: bad padding,
 ///   invalid UTF-8, malformed JSON and a payload of the wrong shape all give
 ///   this one value with one message, so a server that returns errors to its
@@ -127,6 +128,15 @@ pub enum Error {
         /// The decoded length in bytes.
         len: usize,
     },
+    /// A list of candidate session keys that is empty or longer than
+    /// [`MAX_CANDIDATE_KEYS`](crate::MAX_CANDIDATE_KEYS), given to
+    /// [`decrypt_with_keys`](crate::decrypt_with_keys).
+    CandidateKeyCount {
+        /// How many keys were given.
+        count: usize,
+        /// The most keys tried.
+        max: usize,
+    },
 
     // ----- Decryption: one opaque value on purpose -----
     /// The data did not decrypt to a well-formed payload under this key and
@@ -192,7 +202,8 @@ impl Error {
             | Self::DamagedBase64 { .. }
             | Self::InvalidBase64 { .. }
             | Self::WrongLength { .. }
-            | Self::NotBlockAligned { .. } => Stage::Input,
+            | Self::NotBlockAligned { .. }
+            | Self::CandidateKeyCount { .. } => Stage::Input,
             Self::Decryption => Stage::Decryption,
             Self::MissingWatermark
             | Self::AppIdMismatch { .. }
@@ -247,6 +258,17 @@ impl fmt::Display for Error {
                 f,
                 "encrypted_data must decode to a multiple of 16 bytes, got {len} \
                  (was it truncated, or base64-decoded twice?)"
+            ),
+            Self::CandidateKeyCount { count: 0, max } => write!(
+                f,
+                "no candidate session_key was given: pass the current one \
+                 (and up to {} previous ones)",
+                max.saturating_sub(1)
+            ),
+            Self::CandidateKeyCount { count, max } => write!(
+                f,
+                "{count} candidate session keys were given, at most {max} are tried \
+                 (the current one and the one before it are enough for the wx.login race)"
             ),
             Self::Decryption => f.write_str(DECRYPTION_MESSAGE),
             Self::MissingWatermark => f.write_str(

@@ -48,6 +48,55 @@ impl SessionKey {
     pub(crate) const fn expose(&self) -> &[u8; BLOCK] {
         &self.bytes
     }
+
+    /// The key's canonical base64 text (22 characters and `==`), encoded in
+    /// constant time, in a buffer wiped when dropped.
+    ///
+    /// This is exactly the text WeChat gave out: the strict decoder accepts
+    /// only canonical text (alphabet characters, zero trailing bits, `==`),
+    /// and the lenient mode repairs transport damage into that text before
+    /// decoding, so re-encoding gives back the same 24 characters.
+    pub(crate) fn to_base64(&self) -> Zeroizing<[u8; BASE64_16_LEN]> {
+        let mut text = Zeroizing::new([b'='; BASE64_16_LEN]);
+        let bytes = &self.bytes;
+        for (triple, quad) in bytes.chunks_exact(3).zip(text.chunks_exact_mut(4)) {
+            let n = u32::from(triple[0]) << 16 | u32::from(triple[1]) << 8 | u32::from(triple[2]);
+            for (slot, shift) in quad.iter_mut().zip([18, 12, 6, 0]) {
+                *slot = base64_char(n >> shift);
+            }
+        }
+        // The 16th byte: 6 bits, then 2 bits followed by four zero bits.
+        let last = u32::from(bytes[15]);
+        text[20] = base64_char(last >> 2);
+        text[21] = base64_char(last << 4);
+        text
+    }
+}
+
+/// The base64 character for the low 6 bits of `v`, computed with arithmetic
+/// only (no branch and no table lookup depends on `v`): the inverse of
+/// [`sextet`].
+///
+/// The character is `v` plus an offset: that of `A`, moved on to the offset
+/// of the next range each time `v` is past a range's last value (`a` from
+/// 26, `0` from 52, `+` at 62, `/` at 63). `(last - v) >> 8` is all ones
+/// exactly when `v` is past `last`, and zero otherwise.
+#[inline]
+#[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)] // 6 bits in, 43..=122 out
+fn base64_char(v: u32) -> u8 {
+    let v = (v & 0x3f) as i16;
+    let past = |last: i16| (last - v) >> 8;
+    let upper = i16::from(b'A');
+    let lower = i16::from(b'a') - 26;
+    let digit = i16::from(b'0') - 52;
+    let plus = i16::from(b'+') - 62;
+    let slash = i16::from(b'/') - 63;
+    let offset = upper
+        + (past(25) & (lower - upper))
+        + (past(51) & (digit - lower))
+        + (past(61) & (plus - digit))
+        + (past(62) & (slash - plus));
+    (v + offset) as u8
 }
 
 impl Drop for SessionKey {
@@ -951,6 +1000,82 @@ mod tests {
                 let mut text = base;
                 text[21] = c;
                 assert_eq!(decode_16_public(&text), reference(&text), "last char {c}");
+            }
+        }
+    }
+
+    /// The constant-time key encoder gives back the canonical text: what
+    /// the base64 crate encodes, and exactly the text the key was parsed from.
+    mod session_key_to_base64_is_canonical {
+        use base64::Engine as _;
+        use proptest::prelude::*;
+
+        use super::super::{BASE64_16_LEN, InputParser, SessionKey, base64_char, sextet};
+
+        const ALPHABET: &[u8; 64] =
+            b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+        fn reencoded(text: &[u8]) -> Option<Vec<u8>> {
+            let text = std::str::from_utf8(text).ok()?;
+            let key = SessionKey::from_base64(text).ok()?;
+            Some(key.to_base64().to_vec())
+        }
+
+        #[test]
+        fn every_sextet_maps_to_its_alphabet_character() {
+            for (v, &c) in (0u32..).zip(ALPHABET) {
+                assert_eq!(base64_char(v), c, "value {v}");
+                assert_eq!(sextet(c), i16::try_from(v).unwrap(), "value {v}");
+            }
+        }
+
+        #[test]
+        fn every_byte_value_at_every_position_is_accepted_only_in_canonical_form() {
+            let base = *b"tiihtNczf5v6AKRyjwEUhQ==";
+            let mut accepted = 0;
+            for at in 0..BASE64_16_LEN {
+                for c in 0..=255u8 {
+                    let mut text = base;
+                    text[at] = c;
+                    if let Some(again) = reencoded(&text) {
+                        assert_eq!(again, text, "byte {c} at {at}");
+                        accepted += 1;
+                    }
+                }
+            }
+            // 64 characters at each of the first 21 positions, 4 at the last
+            // one (two data bits, four zero bits), and only `=` at each of the
+            // two padding positions.
+            assert_eq!(accepted, 21 * 64 + 4 + 2);
+        }
+
+        #[test]
+        fn a_key_repaired_by_the_lenient_mode_gives_the_undamaged_text() {
+            let key = InputParser::new()
+                .lenient()
+                .session_key("lyY4HPQbaOYzZdG JcYK9w")
+                .unwrap();
+            assert_eq!(&key.to_base64()[..], b"lyY4HPQbaOYzZdG+JcYK9w==");
+        }
+
+        proptest! {
+            #[test]
+            fn on_random_keys(key in any::<[u8; 16]>()) {
+                let expected = base64::engine::general_purpose::STANDARD.encode(key);
+                let key = SessionKey::from_bytes(key);
+                prop_assert_eq!(&key.to_base64()[..], expected.as_bytes());
+            }
+
+            #[test]
+            fn on_random_canonical_text(picks in any::<[u8; 22]>()) {
+                // 21 free characters, then one whose low 4 bits are zero.
+                let mut text: Vec<u8> = picks[..21]
+                    .iter()
+                    .map(|&p| ALPHABET[usize::from(p % 64)])
+                    .collect();
+                text.push(b"AQgw"[usize::from(picks[21] % 4)]);
+                text.extend_from_slice(b"==");
+                prop_assert_eq!(reencoded(&text), Some(text));
             }
         }
     }

@@ -19,6 +19,10 @@ pub use payload::{
     Decrypted, Gender, GroupEnterInfo, PhoneNumber, RawPayload, ShareInfo, StepInfo, UserInfo,
     WeRunData,
 };
+pub use session::{
+    MAX_CANDIDATE_KEYS, checksession_signature, decrypt_with_keys, decrypt_with_keys_at,
+    encrypted_msg_hash, session_signature, verify_raw_data,
+};
 pub use validation::{DEFAULT_LEEWAY_SECS, DEFAULT_MAX_AGE_SECS, UnixTime, Validation, Watermark};
 
 /// Stage-by-stage entry points for the benchmarks; not part of the API, and

@@ -131,6 +131,20 @@ fn not_block_aligned_gives_the_decoded_length() {
 }
 
 #[test]
+fn candidate_key_count_says_how_many_keys_to_pass() {
+    assert_eq!(
+        Error::CandidateKeyCount { count: 0, max: 4 }.to_string(),
+        "no candidate session_key was given: pass the current one \
+         (and up to 3 previous ones)"
+    );
+    assert_eq!(
+        Error::CandidateKeyCount { count: 5, max: 4 }.to_string(),
+        "5 candidate session keys were given, at most 4 are tried \
+         (the current one and the one before it are enough for the wx.login race)"
+    );
+}
+
+#[test]
 fn decryption_names_the_late_wx_login_first() {
     let message = Error::Decryption.to_string();
     assert_eq!(
@@ -549,6 +563,7 @@ fn every_variant_belongs_to_the_stage_a_server_expects() {
         },
         Error::WrongLength { field, len: 12 },
         Error::NotBlockAligned { len: 3 },
+        Error::CandidateKeyCount { count: 0, max: 4 },
     ];
     for err in input {
         assert_eq!(err.stage(), Stage::Input, "{err:?}");
