@@ -20,27 +20,47 @@ pub(crate) fn decrypt_in_place(
     iv: &[u8; BLOCK],
     buf: &mut [u8],
 ) -> Result<usize, BadPadding> {
-    if buf.is_empty() || !buf.len().is_multiple_of(BLOCK) {
+    if !decrypt_blocks(key, iv, buf) {
         return Err(BadPadding);
     }
-    let decryptor = cbc::Decryptor::<Aes128>::new(key.into(), iv.into());
-    let (blocks, _tail) = InOutBuf::from(&mut *buf).into_chunks();
-    let mut decryptor = decryptor;
-    decryptor.decrypt_blocks_inout(blocks);
     unpad(buf)
 }
 
-/// Checks PKCS#7 padding without branching on the plaintext: the pad length
-/// must be 1 to 16 and every pad byte must equal it.
+/// Decrypts `buf` in place, leaving the padding; `false` (and `buf`
+/// untouched) unless `buf` is a non-empty multiple of 16 bytes.
+pub(crate) fn decrypt_blocks(key: &[u8; BLOCK], iv: &[u8; BLOCK], buf: &mut [u8]) -> bool {
+    if buf.is_empty() || !buf.len().is_multiple_of(BLOCK) {
+        return false;
+    }
+    let mut decryptor = cbc::Decryptor::<Aes128>::new(key.into(), iv.into());
+    let (blocks, _tail) = InOutBuf::from(&mut *buf).into_chunks();
+    decryptor.decrypt_blocks_inout(blocks);
+    true
+}
+
+/// Checks PKCS#7 padding and returns the unpadded length.
+///
+/// The verdict comes from [`padding_is_valid`] and the length from
+/// [`announced_len`]; the one data-dependent branch is on the verdict.
+pub(crate) fn unpad(buf: &[u8]) -> Result<usize, BadPadding> {
+    if padding_is_valid(buf) {
+        Ok(announced_len(buf))
+    } else {
+        Err(BadPadding)
+    }
+}
+
+/// Whether `buf` ends with valid PKCS#7 padding: a pad length of 1 to 16,
+/// and every pad byte equal to it. `false` for a buffer shorter than a block.
 ///
 /// All 16 bytes of the last block are read whatever the pad length, and the
-/// verdict is built with arithmetic masks rather than comparisons, so the
-/// time taken does not depend on the pad length or on where a mismatch is.
-/// (`subtle`'s ordered comparisons loop over bits and cost ten times as
-/// much; the same technique, written out for 16 bytes.)
-pub(crate) fn unpad(buf: &[u8]) -> Result<usize, BadPadding> {
+/// verdict is built with arithmetic masks rather than comparisons or
+/// branches, so the time taken does not depend on the pad length or on
+/// where a mismatch is. (`subtle`'s ordered comparisons loop over bits and
+/// cost ten times as much; the same technique, written out for 16 bytes.)
+pub(crate) fn padding_is_valid(buf: &[u8]) -> bool {
     let Some(last_block) = buf.len().checked_sub(BLOCK).and_then(|at| buf.get(at..)) else {
-        return Err(BadPadding);
+        return false;
     };
     let pad = u32::from(last_block[BLOCK - 1]);
     // Bit 31 is set when pad == 0 or pad > 16 (the subtractions wrap).
@@ -53,12 +73,19 @@ pub(crate) fn unpad(buf: &[u8]) -> Result<usize, BadPadding> {
         let differs = 0u32.wrapping_sub(u32::from(byte) ^ pad);
         bad |= in_pad & differs;
     }
-    // One data-dependent branch, on the verdict alone.
-    if core::hint::black_box(bad) >> 31 == 0 {
-        Ok(buf.len() - pad as usize)
-    } else {
-        Err(BadPadding)
-    }
+    core::hint::black_box(bad) >> 31 == 0
+}
+
+/// The plaintext length that the last byte of `buf` announces, read as a
+/// pad length whether it is valid or not: `buf.len() - ((last - 1) % 16 + 1)`,
+/// which equals [`unpad`]'s result whenever the padding is valid.
+///
+/// Computed with arithmetic only, so that what follows a padding check can
+/// take a text of this length on both outcomes (see `decrypt.rs`).
+pub(crate) fn announced_len(buf: &[u8]) -> usize {
+    let last = buf.last().map_or(1, |&b| usize::from(b));
+    let pad = (last.wrapping_sub(1) & (BLOCK - 1)) + 1;
+    buf.len().saturating_sub(pad)
 }
 
 #[cfg(test)]
@@ -116,6 +143,19 @@ mod tests {
     fn bytes_before_the_pad_may_equal_the_pad_byte() {
         let buf = block_ending_with(&[3, 3, 3, 3]);
         assert_eq!(unpad(&buf), Ok(29));
+    }
+
+    #[test]
+    fn announced_len_equals_unpad_on_valid_padding_and_stays_in_the_last_block() {
+        for last in 0..=255u8 {
+            let block = block_ending_with(&[last]);
+            let len = announced_len(&block);
+            if let Ok(unpadded) = unpad(&block) {
+                assert_eq!(len, unpadded, "last byte {last}");
+            }
+            assert!((BLOCK..2 * BLOCK).contains(&len), "last byte {last}: {len}");
+        }
+        assert_eq!(announced_len(&[]), 0);
     }
 
     #[test]

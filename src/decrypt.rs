@@ -133,18 +133,29 @@ fn plaintext_in<R>(
     use_text: impl FnOnce(&str) -> Result<R, Error>,
 ) -> Result<R, Error> {
     data.decode_into(buf.0)?;
-    let Ok(len) = cipher::decrypt_in_place(key.expose(), iv.as_bytes(), buf.0) else {
-        // A padding oracle changes only the last blocks, so with a valid
-        // padding the UTF-8 check below scans the genuine text first and
-        // takes time that grows with the payload. Do that work here too, so
-        // that "bad padding" does not answer measurably sooner.
-        let scanned = std::str::from_utf8(core::hint::black_box(&*buf.0));
-        core::hint::black_box(scanned.is_ok());
+    if !cipher::decrypt_blocks(key.expose(), iv.as_bytes(), buf.0) {
         return Err(Error::Decryption);
-    };
-    let plaintext = buf.0.get(..len).ok_or(Error::Decryption)?;
-    let text = std::str::from_utf8(plaintext).map_err(|_| Error::Decryption)?;
-    use_text(text)
+    }
+    // What follows the padding check must not tell its two outcomes apart:
+    // on both, the text that the last byte announces goes through the UTF-8
+    // check and `use_text` (JSON, shape, watermark), and the verdict, which
+    // is computed without branches, is only consulted for a payload that
+    // passed all of them. So "bad padding" takes as long as "bad JSON" on the
+    // same bytes (examples/dudect_padding.rs measures it).
+    let padding_ok = cipher::padding_is_valid(buf.0);
+    let len = cipher::announced_len(buf.0);
+    buf.0
+        .get(..len)
+        .and_then(|plaintext| std::str::from_utf8(plaintext).ok())
+        .ok_or(Error::Decryption)
+        .and_then(use_text)
+        .and_then(|value| {
+            if padding_ok {
+                Ok(value)
+            } else {
+                Err(Error::Decryption)
+            }
+        })
 }
 
 /// A work buffer that is zeroed when dropped, on every path.
