@@ -11,8 +11,7 @@
 //! text into it).
 //!
 //! The `sha1`, `sha2` and `hmac` states that absorb the key text live on the
-//! stack and are wiped on drop only when those crates' `zeroize` feature is
-//! enabled in Cargo.toml.
+//! stack and are wiped on drop (those crates' `zeroize` feature is enabled).
 
 use hmac::{Hmac, KeyInit as _, Mac as _};
 use serde::de::DeserializeOwned;
