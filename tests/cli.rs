@@ -1283,3 +1283,96 @@ fn encrypted_data_over_the_limit_is_rejected_as_too_large() {
     };
     assert_eq!(out.rejected(), expected.to_string());
 }
+
+// ---------------------------------------------------------------------------
+// check-signature
+// ---------------------------------------------------------------------------
+
+/// The `rawData` signature vectors of tests/vectors/real-world.json.
+fn raw_data_signatures() -> Vec<Value> {
+    let file = real_world();
+    let all: Vec<Value> = file["signatures"].as_array().unwrap().clone();
+    let raw: Vec<Value> = all
+        .into_iter()
+        .filter(|v| v["kind"] == "rawdata_sha1")
+        .collect();
+    assert_eq!(raw.len(), 2, "WeChat's example and WeiXinMPSDK's");
+    raw
+}
+
+#[test]
+fn check_signature_exits_0_on_the_real_signatures_in_either_case() {
+    for v in raw_data_signatures() {
+        assert_eq!(v["matches"], true);
+        let signature = text(&v, "signature");
+        for presented in [signature.to_owned(), signature.to_ascii_uppercase()] {
+            let out = run(&[
+                "check-signature",
+                "--session-key",
+                text(&v, "session_key"),
+                "--raw-data",
+                text(&v, "raw_data"),
+                "--signature",
+                &presented,
+            ]);
+            assert_eq!(out.json(), json!({ "matches": true }));
+        }
+    }
+}
+
+#[test]
+fn check_signature_exits_1_when_anything_differs() {
+    let v = &raw_data_signatures()[0];
+    let (key, raw, signature) = (
+        text(v, "session_key"),
+        text(v, "raw_data"),
+        text(v, "signature"),
+    );
+    let other_key = text(&raw_data_signatures()[1], "session_key").to_owned();
+    let mut flipped = signature.to_owned().into_bytes();
+    flipped[0] = if flipped[0] == b'0' { b'1' } else { b'0' };
+    let flipped = String::from_utf8(flipped).unwrap();
+    let altered = raw.replacen("Band", "Bend", 1);
+    for (key, raw, signature) in [
+        (other_key.as_str(), raw, signature),
+        (key, altered.as_str(), signature),
+        (key, raw, flipped.as_str()),
+        (key, raw, &signature[..39]),
+        (key, raw, "not hex at all, forty characters long.."),
+    ] {
+        let out = run(&[
+            "check-signature",
+            "--session-key",
+            key,
+            "--raw-data",
+            raw,
+            "--signature",
+            signature,
+        ]);
+        assert_eq!(out.code, Some(1), "{}", out.stderr);
+        assert_eq!(out.stdout, "");
+        assert!(
+            out.stderr
+                .starts_with("wxdecrypt: the signature does not match rawData"),
+            "{}",
+            out.stderr
+        );
+        assert!(out.stderr.contains("wx.login"), "{}", out.stderr);
+    }
+}
+
+#[test]
+fn check_signature_with_a_key_that_is_not_base64_names_the_key() {
+    let v = &raw_data_signatures()[0];
+    let out = run(&[
+        "check-signature",
+        "--session-key",
+        "HyVFkGl5F5OQWJZZaNzBBg",
+        "--raw-data",
+        text(v, "raw_data"),
+        "--signature",
+        text(v, "signature"),
+    ]);
+    assert_eq!(out.code, Some(1), "{}", out.stderr);
+    assert!(out.stderr.contains("session_key"), "{}", out.stderr);
+}

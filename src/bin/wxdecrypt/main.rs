@@ -59,6 +59,25 @@ enum Command {
     UserInfo(Inputs),
     /// Any payload: prints the decrypted JSON object as it is.
     Raw(Inputs),
+    /// Checks the legacy rawData signature, sha1(rawData + session_key):
+    /// exit 0 when it matches, 1 when it does not.
+    CheckSignature(SignatureArgs),
+}
+
+// Clap's help text: plain words, no Markdown.
+#[allow(clippy::doc_markdown)]
+#[derive(Args)]
+struct SignatureArgs {
+    /// The user's session_key from code2session (base64). Command-line
+    /// arguments are visible to other local users (ps, /proc).
+    #[arg(long)]
+    session_key: String,
+    /// The rawData string exactly as wx.getUserInfo returned it.
+    #[arg(long)]
+    raw_data: String,
+    /// The signature that came with it (40 hex digits, either case).
+    #[arg(long)]
+    signature: String,
 }
 
 // These doc comments are clap's help text: plain words, no Markdown.
@@ -105,8 +124,12 @@ struct Inputs {
 }
 
 enum Failure {
+    /// Exit 2: the command line or `--input` cannot be used.
     Usage(String),
+    /// Exit 1: the data was refused.
     Rejected(Error),
+    /// Exit 1: a check failed, with the tool's own words.
+    Refused(String),
 }
 
 fn main() -> ExitCode {
@@ -115,11 +138,16 @@ fn main() -> ExitCode {
         Command::Phone(inputs) => run(inputs, |d, appid| phone_json(&d, appid)),
         Command::UserInfo(inputs) => run(inputs, |d, appid| user_info_json(&d, appid)),
         Command::Raw(inputs) => run_raw(inputs),
+        Command::CheckSignature(args) => check_signature(args),
     };
     match result {
         Ok(text) => write_result(&text),
         Err(Failure::Rejected(error)) => {
             complain(error);
+            ExitCode::from(1)
+        }
+        Err(Failure::Refused(message)) => {
+            complain(message);
             ExitCode::from(1)
         }
         Err(Failure::Usage(message)) => {
@@ -160,6 +188,21 @@ fn run<T: serde::de::DeserializeOwned>(
 fn run_raw(inputs: &Inputs) -> Result<String, Failure> {
     let (decrypted, _) = decrypt_inputs(inputs, wxdecrypt::decrypt_raw_at)?;
     Ok(decrypted.payload.as_str().to_owned())
+}
+
+/// `check-signature`: `{"matches":true}` on a match, a refusal otherwise.
+fn check_signature(args: &SignatureArgs) -> Result<String, Failure> {
+    let key = SessionKey::from_base64(&args.session_key).map_err(Failure::Rejected)?;
+    if wxdecrypt::verify_raw_data(&key, &args.raw_data, &args.signature) {
+        Ok(json!({ "matches": true }).to_string())
+    } else {
+        Err(Failure::Refused(
+            "the signature does not match rawData under this session_key: the stored \
+             session_key is not the one WeChat used (a later wx.login replaced it), or \
+             rawData or the signature was altered"
+                .into(),
+        ))
+    }
 }
 
 /// Loads and parses the inputs, then runs `decrypt` on them; also returns
