@@ -549,6 +549,12 @@ fn damage(field: Field, text: &[u8], public: bool) -> Option<Error> {
     })
 }
 
+/// The transport damage in `text`, as strict parsing names it, whatever error
+/// parsing stopped at: for the offline diagnosis.
+pub(crate) fn transport_damage(field: Field, text: &str) -> Option<Error> {
+    damage(field, text.as_bytes(), field != Field::SessionKey)
+}
+
 /// Explains why text of a valid length failed strict decoding: the first
 /// space (the usual damage), else the first character outside the alphabet
 /// or a `=` before the final padding, else non-zero trailing bits in the last

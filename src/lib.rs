@@ -13,6 +13,10 @@ mod session;
 mod validation;
 
 pub use decrypt::{decrypt, decrypt_at, decrypt_raw, decrypt_raw_at};
+pub use diagnose::{
+    DiagnoseInput, DiagnoseOptions, Diagnosis, DiagnosisStage, Finding, JsonProblem, LengthHint,
+    MemberNames, PayloadKind, SeenWatermark, diagnose,
+};
 pub use error::{Damage, Error, Field, Stage};
 pub use input::{DEFAULT_MAX_ENCRYPTED_DATA_LEN, EncryptedData, InputParser, Iv, SessionKey};
 pub use payload::{
