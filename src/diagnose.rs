@@ -888,7 +888,8 @@ fn length_hint(text: &str) -> LengthHint {
     }
 }
 
-/// Whether `text` is strict base64 of the strict base64 of a valid `field`.
+/// Whether `text` is strict base64 of the strict base64 of a valid `field`
+/// (not constant-time on a key: this is the offline path).
 fn encoded_twice(field: Field, text: &str) -> bool {
     let Ok(once) = base64_simd::STANDARD.decode_to_vec(text) else {
         return false;
