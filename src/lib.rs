@@ -12,6 +12,11 @@ mod payload;
 mod session;
 mod validation;
 
+pub use api::{
+    AccessToken, ApiError, AppSecret, Argument, AuthingConnection, Code2Session,
+    DEFAULT_MAX_RESPONSE_LEN, HttpRequest, Malformed, Method, PhoneResponse, PhoneResponseParser,
+    RequestError, ResponseKind, parse_code2session,
+};
 pub use decrypt::{decrypt, decrypt_at, decrypt_raw, decrypt_raw_at};
 pub use diagnose::{
     DiagnoseInput, DiagnoseOptions, Diagnosis, DiagnosisStage, Finding, JsonProblem, LengthHint,
