@@ -316,7 +316,10 @@ impl InputParser {
             );
         };
         if decoded_len == 0 || !decoded_len.is_multiple_of(BLOCK) {
-            return Err(Error::NotBlockAligned { len: decoded_len });
+            // Damage in transit (line breaks, say) can leave a length that
+            // is a multiple of 4 but not of a block: name the damage first.
+            return Err(damage(field, text.as_bytes(), true)
+                .unwrap_or(Error::NotBlockAligned { len: decoded_len }));
         }
         Ok(EncryptedData { text, decoded_len })
     }

@@ -1154,7 +1154,7 @@ fn a_30_mib_stdin_is_not_read_past_the_bound() {
         .expect("the tool starts");
     let mut pipe = child.stdin.take().expect("stdin is piped");
     let writer = std::thread::spawn(move || {
-        let chunk = [b' '; 64 * 1024];
+        let chunk = vec![b' '; 64 * 1024];
         let mut written = 0usize;
         while written < 30 * 1024 * 1024 {
             if pipe.write_all(&chunk).is_err() {

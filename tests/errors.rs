@@ -590,3 +590,31 @@ fn every_variant_belongs_to_the_stage_a_server_expects() {
         assert_eq!(err.stage(), Stage::Policy, "{err:?}");
     }
 }
+
+#[test]
+fn line_breaks_are_named_even_when_the_length_is_a_multiple_of_four() {
+    // The official sample (536 characters) wrapped at 64 characters gains 8
+    // line feeds: 544 characters, a multiple of 4 whose decoded length (406
+    // bytes by the length alone) is no multiple of 16. The cause is the
+    // line breaks, not the alignment.
+    let file = real_world();
+    let data = text(
+        entry(&file, "decrypts", "official-wxbizdatacrypt-userinfo"),
+        "encrypted_data",
+    );
+    let wrapped: Vec<&str> = data
+        .as_bytes()
+        .chunks(64)
+        .map(|chunk| std::str::from_utf8(chunk).unwrap())
+        .collect();
+    let wrapped = wrapped.join("\n");
+    assert_eq!(wrapped.len() % 4, 0);
+    assert_eq!(
+        EncryptedData::from_base64(&wrapped).unwrap_err(),
+        Error::DamagedBase64 {
+            field: Field::EncryptedData,
+            damage: Damage::LineBreak,
+            position: Some(64),
+        }
+    );
+}

@@ -731,7 +731,7 @@ fn with_padding(s: &Sample, body: &[u8], padding: &[u8]) -> Result<(), Error> {
 /// bytes of padding complete its last block.
 fn body_for(s: &Sample, pad_len: usize) -> Vec<u8> {
     let mut body = s.plaintext.clone().into_bytes();
-    while (body.len() + pad_len) % 16 != 0 {
+    while !(body.len() + pad_len).is_multiple_of(16) {
         body.push(b' ');
     }
     body

@@ -51,6 +51,8 @@ struct Cli {
     command: Command,
 }
 
+// Clap's help text: plain words, no Markdown.
+#[allow(clippy::doc_markdown)]
 #[derive(Subcommand)]
 enum Command {
     /// A getPhoneNumber payload: prints phoneNumber, purePhoneNumber, countryCode, watermark.
