@@ -1376,3 +1376,118 @@ fn check_signature_with_a_key_that_is_not_base64_names_the_key() {
     assert_eq!(out.code, Some(1), "{}", out.stderr);
     assert!(out.stderr.contains("session_key"), "{}", out.stderr);
 }
+
+// ---------------------------------------------------------------------------
+// diagnose
+// ---------------------------------------------------------------------------
+
+/// An `--input` object for `diagnose` built from a vector entry, with
+/// `encrypted_data` changed by `damage`.
+fn diagnose_input(e: &Value, appid: &str, damage: fn(&str) -> String) -> Vec<u8> {
+    json!({
+        "appid": appid,
+        "session_key": text(e, "session_key"),
+        "iv": text(e, "iv"),
+        "encrypted_data": damage(text(e, "encrypted_data")),
+    })
+    .to_string()
+    .into_bytes()
+}
+
+#[test]
+fn diagnose_passes_the_official_sample_and_exits_0() {
+    let out = run(&[
+        "diagnose",
+        "--input",
+        &vector_path("official-sample.json"),
+        "--now",
+        "1477314187",
+    ]);
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    assert!(
+        out.stdout.starts_with("stage:   all checks passed\n"),
+        "{}",
+        out.stdout
+    );
+    assert!(out.stdout.contains("UserInfo"), "{}", out.stdout);
+    assert!(
+        !out.stdout.contains("Band"),
+        "no profile value: {}",
+        out.stdout
+    );
+}
+
+#[test]
+fn diagnose_names_a_stale_key_for_every_vector_that_does_not_decrypt() {
+    let file = real_world();
+    for e in file["does_not_decrypt"].as_array().unwrap() {
+        let input = diagnose_input(e, "wx4f4bc4dec97d474b", str::to_owned);
+        let out = run_with(&["diagnose", "--input", "-"], Some(input));
+        assert_eq!(out.code, Some(1), "{}", out.stderr);
+        assert!(out.stdout.contains("padding check fails"), "{}", out.stdout);
+        assert!(out.stdout.contains("stale session_key"), "{}", out.stdout);
+        assert!(out.stdout.contains("padding oracle"), "{}", out.stdout);
+    }
+}
+
+#[test]
+fn diagnose_names_the_lost_plus_and_what_the_repair_gives() {
+    let file = real_world();
+    let e = entry(&file, "decrypts", WXJAVA_666);
+    let input = diagnose_input(e, text(e, "appid"), |data| data.replace('+', " "));
+    let out = run_with(
+        &[
+            "diagnose",
+            "--input",
+            "-",
+            "--now",
+            &timestamp(e).to_string(),
+        ],
+        Some(input),
+    );
+    assert_eq!(out.code, Some(1), "{}", out.stderr);
+    assert!(
+        out.stdout
+            .contains("finding: encrypted_data contains a space at byte 15"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout
+            .contains("after the lenient repair:\n  stage:   all checks passed")
+    );
+    let phone = plaintext_json(e)["purePhoneNumber"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        !out.stdout.contains(&phone),
+        "no phone number: {}",
+        out.stdout
+    );
+}
+
+#[test]
+fn diagnose_tells_a_wrong_iv_from_a_wrong_key() {
+    let file = real_world();
+    let gopay = entry(&file, "decrypts", GOPAY);
+    let official = entry(&file, "decrypts", OFFICIAL);
+    // The go-pay data and key with the official sample's iv: only the first
+    // block is garbled.
+    let out = run(&[
+        "diagnose",
+        "--appid",
+        text(gopay, "appid"),
+        "--session-key",
+        text(gopay, "session_key"),
+        "--iv",
+        text(official, "iv"),
+        "--encrypted-data",
+        text(gopay, "encrypted_data"),
+        "--now",
+        &timestamp(gopay).to_string(),
+    ]);
+    assert_eq!(out.code, Some(1), "{}", out.stderr);
+    assert!(out.stdout.contains("only the iv is wrong"), "{}", out.stdout);
+    assert!(!out.stdout.contains("stale session_key"), "{}", out.stdout);
+}

@@ -30,8 +30,8 @@ use input::InputFile;
 
 mod input;
 use wxdecrypt::{
-    Decrypted, EncryptedData, Error, InputParser, Iv, PhoneNumber, SessionKey, UnixTime, UserInfo,
-    Validation, Watermark,
+    Decrypted, DiagnoseInput, DiagnoseOptions, EncryptedData, Error, InputParser, Iv, PhoneNumber,
+    SessionKey, UnixTime, UserInfo, Validation, Watermark,
 };
 use zeroize::Zeroizing;
 
@@ -64,6 +64,12 @@ enum Command {
     /// Checks the legacy rawData signature, sha1(rawData + session_key):
     /// exit 0 when it matches, 1 when it does not.
     CheckSignature(SignatureArgs),
+    /// For a developer's terminal, never a server: says which stage fails on
+    /// these inputs and the likely cause (transport damage, lengths, a stale
+    /// session_key, only the iv, the shape, the watermark). Same inputs as
+    /// raw; an empty appid reports the watermark's appid without checking it.
+    /// Exit 0 when the inputs decrypt and pass, 1 otherwise.
+    Diagnose(Inputs),
 }
 
 // Clap's help text: plain words, no Markdown.
@@ -141,6 +147,8 @@ fn main() -> ExitCode {
         Command::UserInfo(inputs) => run(inputs, |d, appid| user_info_json(&d, appid)),
         Command::Raw(inputs) => run_raw(inputs),
         Command::CheckSignature(args) => check_signature(args),
+        // A report whatever it finds, with its own exit status.
+        Command::Diagnose(inputs) => return diagnose(inputs),
     };
     match result {
         Ok(text) => write_result(&text),
@@ -190,6 +198,41 @@ fn run<T: serde::de::DeserializeOwned>(
 fn run_raw(inputs: &Inputs) -> Result<String, Failure> {
     let (decrypted, _) = decrypt_inputs(inputs, wxdecrypt::decrypt_raw_at)?;
     Ok(decrypted.payload.as_str().to_owned())
+}
+
+/// `diagnose`: the report on stdout whatever it finds; exit 0 only when the
+/// inputs decrypt and pass every check.
+fn diagnose(inputs: &Inputs) -> ExitCode {
+    let file = match load(inputs) {
+        Ok(file) => file,
+        Err(Failure::Usage(message)) => {
+            complain(message);
+            return ExitCode::from(2);
+        }
+        Err(Failure::Rejected(error)) => {
+            complain(error);
+            return ExitCode::from(1);
+        }
+        Err(Failure::Refused(message)) => {
+            complain(message);
+            return ExitCode::from(1);
+        }
+    };
+    let (_, validation, now) = settings(inputs, &file.appid);
+    let mut options = DiagnoseOptions::new(validation);
+    if file.appid.is_empty() {
+        options = options.unchecked_appid();
+    }
+    let input = DiagnoseInput {
+        session_key: &file.session_key,
+        iv: &file.iv,
+        encrypted_data: &file.encrypted_data,
+    };
+    let diagnosis = wxdecrypt::diagnose(&input, &options, now);
+    match write_result(&diagnosis.to_string()) {
+        code if code == ExitCode::SUCCESS && !diagnosis.is_valid() => ExitCode::from(1),
+        code => code,
+    }
 }
 
 /// `check-signature`: `{"matches":true}` on a match, a refusal otherwise.
