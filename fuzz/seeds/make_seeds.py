@@ -68,6 +68,20 @@ def main():
         text = f"{v['appid'] or 'wx4f4bc4dec97d474b'}\n{stamp + 60}\n{v['plaintext']}"
         write("plaintext", v["id"], text)
 
+    # diagnose: mode byte, then texts (even) or appid, now, plaintext (odd).
+    for v in decrypts + real["does_not_decrypt"]:
+        appid = v.get("appid") or "wx4f4bc4dec97d474b"
+        fields = [v["session_key"], v["iv"], v["encrypted_data"], appid]
+        write("diagnose", f"{v['id']}-texts", "\x00" + "\n".join(fields))
+    for v in real["decrypts"]:
+        for how, text in damaged(v["encrypted_data"]):
+            fields = [v["session_key"], v["iv"], text, v["appid"] or ""]
+            write("diagnose", f"{v['id']}-{how}", "\x00" + "\n".join(fields))
+    for v in decrypts:
+        stamp = v.get("watermark_timestamp") or 1_600_000_000
+        appid = v["appid"] or "wx4f4bc4dec97d474b"
+        write("diagnose", f"{v['id']}-plaintext", f"\x01{appid}\n{stamp + 60}\n{v['plaintext']}")
+
     # base64: selector byte (0 key, 1 iv, 2 data) and text, clean and damaged.
     for v in real["decrypts"] + real["does_not_decrypt"]:
         for selector, field in ((0, "session_key"), (1, "iv"), (2, "encrypted_data")):
