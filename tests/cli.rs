@@ -1488,6 +1488,136 @@ fn diagnose_tells_a_wrong_iv_from_a_wrong_key() {
         &timestamp(gopay).to_string(),
     ]);
     assert_eq!(out.code, Some(1), "{}", out.stderr);
-    assert!(out.stdout.contains("only the iv is wrong"), "{}", out.stdout);
+    assert!(
+        out.stdout.contains("only the iv is wrong"),
+        "{}",
+        out.stdout
+    );
     assert!(!out.stdout.contains("stale session_key"), "{}", out.stdout);
+}
+
+// ---------------------------------------------------------------------------
+// phone-response
+// ---------------------------------------------------------------------------
+
+/// A response body from tests/vectors/responses/.
+fn response_path(name: &str) -> String {
+    vector_path(&format!("responses/{name}"))
+}
+
+/// `13580006666` as tests/vectors/responses/README.md describes it, with
+/// the watermark the two WeChat fixtures carry.
+fn expected_phone(watermark: &Value) -> Value {
+    json!({
+        "phoneNumber": "13580006666",
+        "purePhoneNumber": "13580006666",
+        "countryCode": "86",
+        "watermark": watermark,
+    })
+}
+
+#[test]
+fn phone_response_prints_the_phone_json_for_both_wechat_shapes() {
+    for name in ["getuserphonenumber-ok.json", "cloud-call-ok.json"] {
+        let path = response_path(name);
+        // Checked against the appid and a clock 60 s after the watermark.
+        let out = run(&[
+            "phone-response",
+            "--input",
+            &path,
+            "--appid",
+            "wx4f4bc4dec97d474b",
+            "--now",
+            "1637744334",
+        ]);
+        let watermark = json!({ "appid": "wx4f4bc4dec97d474b", "timestamp": 1_637_744_274 });
+        assert_eq!(out.json(), expected_phone(&watermark), "{name}");
+        // Without an appid the watermark is not checked, and prints null.
+        let out = run_with(
+            &["phone-response", "--input", "-"],
+            Some(std::fs::read(&path).unwrap()),
+        );
+        assert_eq!(out.json(), expected_phone(&Value::Null), "{name}");
+    }
+}
+
+#[test]
+fn phone_response_reads_authing_and_checks_no_watermark_there() {
+    let out = run(&[
+        "phone-response",
+        "--input",
+        &response_path("authing-ok.json"),
+        "--appid",
+        "wx4f4bc4dec97d474b",
+    ]);
+    assert_eq!(
+        out.json(),
+        json!({
+            "phoneNumber": "+8618812348888",
+            "purePhoneNumber": "18812348888",
+            "countryCode": "86",
+            "watermark": null,
+        })
+    );
+}
+
+#[test]
+fn phone_response_refuses_another_appid_and_an_old_watermark() {
+    let path = response_path("getuserphonenumber-ok.json");
+    for (appid, now, expected) in [
+        ("wx0000000000000000", "1637744334", "wx0000000000000000"),
+        ("wx4f4bc4dec97d474b", "1700000000", "too old"),
+    ] {
+        let out = run(&[
+            "phone-response",
+            "--input",
+            &path,
+            "--appid",
+            appid,
+            "--now",
+            now,
+        ]);
+        assert_eq!(out.code, Some(1), "{}", out.stderr);
+        assert_eq!(out.stdout, "");
+        assert!(out.stderr.contains("watermark"), "{}", out.stderr);
+        assert!(out.stderr.contains(expected), "{}", out.stderr);
+    }
+}
+
+#[test]
+fn phone_response_api_errors_exit_1_with_their_numeric_code() {
+    for (name, code) in [
+        ("getuserphonenumber-40029.json", "40029"),
+        ("getuserphonenumber-busy.json", "-1"),
+        ("cloud-call-40029.json", "40029"),
+        ("authing-error.json", "2001"),
+    ] {
+        let out = run(&["phone-response", "--input", &response_path(name)]);
+        assert_eq!(out.code, Some(1), "{name}: {}", out.stderr);
+        assert_eq!(out.stdout, "", "{name}");
+        assert_eq!(out.stderr.lines().count(), 1, "{name}: {}", out.stderr);
+        assert!(out.stderr.contains(code), "{name}: {}", out.stderr);
+    }
+}
+
+#[test]
+fn phone_response_refuses_placeholder_and_malformed_bodies() {
+    // WeChat's documentation sample has "xxxxxx" for the number.
+    let out = run(&[
+        "phone-response",
+        "--input",
+        &response_path("getuserphonenumber-doc-sample.json"),
+    ]);
+    assert_eq!(out.code, Some(1), "{}", out.stderr);
+    for body in [
+        &b"not json"[..],
+        b"{\"errcode\":0,\"errmsg\":\"ok\"}",
+        b"{\"errcode\":0,\"errcode\":40029}",
+        b"\xff\xfe",
+    ] {
+        let out = run_with(&["phone-response", "--input", "-"], Some(body.to_vec()));
+        assert!(matches!(out.code, Some(1 | 2)), "{}", out.stderr);
+        assert_eq!(out.stdout, "");
+        assert_eq!(out.stderr.lines().count(), 1, "{}", out.stderr);
+    }
 }

@@ -30,8 +30,9 @@ use input::InputFile;
 
 mod input;
 use wxdecrypt::{
-    Decrypted, DiagnoseInput, DiagnoseOptions, EncryptedData, Error, InputParser, Iv, PhoneNumber,
-    SessionKey, UnixTime, UserInfo, Validation, Watermark,
+    ApiError, Decrypted, DiagnoseInput, DiagnoseOptions, EncryptedData, Error, InputParser, Iv,
+    PhoneNumber, PhoneResponseParser, ResponseKind, SessionKey, UnixTime, UserInfo, Validation,
+    Watermark,
 };
 use zeroize::Zeroizing;
 
@@ -61,6 +62,10 @@ enum Command {
     UserInfo(Inputs),
     /// Any payload: prints the decrypted JSON object as it is.
     Raw(Inputs),
+    /// The server response of the new flow (getuserphonenumber, the cloud
+    /// call, or Authing): prints the same phone JSON as phone. An API error
+    /// exits 1 with its code (errcode, errCode or apiCode) on stderr.
+    PhoneResponse(ResponseArgs),
     /// Checks the legacy rawData signature, sha1(rawData + session_key):
     /// exit 0 when it matches, 1 when it does not.
     CheckSignature(SignatureArgs),
@@ -70,6 +75,26 @@ enum Command {
     /// raw; an empty appid reports the watermark's appid without checking it.
     /// Exit 0 when the inputs decrypt and pass, 1 otherwise.
     Diagnose(Inputs),
+}
+
+// Clap's help text: plain words, no Markdown.
+#[allow(clippy::doc_markdown)]
+#[derive(Args)]
+struct ResponseArgs {
+    /// A file holding the response body, or - for standard input.
+    #[arg(long, value_name = "FILE|-")]
+    input: String,
+    /// The mini program's appid: the watermark in phone_info / phoneInfo
+    /// must name it and be fresh. Without it the watermark is not checked
+    /// and "watermark" prints null. Authing sends no watermark.
+    #[arg(long)]
+    appid: Option<String>,
+    /// The current time in Unix seconds (default: the system clock).
+    #[arg(long, value_name = "UNIX_SECS")]
+    now: Option<u64>,
+    /// The maximum watermark age in seconds (default: 3600).
+    #[arg(long, value_name = "SECS")]
+    max_age: Option<u64>,
 }
 
 // Clap's help text: plain words, no Markdown.
@@ -146,6 +171,7 @@ fn main() -> ExitCode {
         Command::Phone(inputs) => run(inputs, |d, appid| phone_json(&d, appid)),
         Command::UserInfo(inputs) => run(inputs, |d, appid| user_info_json(&d, appid)),
         Command::Raw(inputs) => run_raw(inputs),
+        Command::PhoneResponse(args) => phone_response(args),
         Command::CheckSignature(args) => check_signature(args),
         // A report whatever it finds, with its own exit status.
         Command::Diagnose(inputs) => return diagnose(inputs),
@@ -235,6 +261,41 @@ fn diagnose(inputs: &Inputs) -> ExitCode {
     }
 }
 
+/// `phone-response`: the phone JSON of `phone`, from any of the three
+/// response shapes.
+fn phone_response(args: &ResponseArgs) -> Result<String, Failure> {
+    let bytes = read_bounded(&args.input)?;
+    let text = std::str::from_utf8(&bytes).map_err(|e| {
+        Failure::Usage(format!(
+            "--input is not UTF-8 (at byte {})",
+            e.valid_up_to()
+        ))
+    })?;
+    let now = args.now.map_or_else(UnixTime::now, UnixTime::from_secs);
+    let api = |e: ApiError| Failure::Refused(e.to_string());
+    // Which shape it is decides the check: Authing sends no watermark.
+    let unchecked = PhoneResponseParser::without_watermark_check()
+        .parse_at(text, now)
+        .map_err(api)?;
+    let appid = match args.appid.as_deref() {
+        Some("") => {
+            return Err(Failure::Usage(
+                "the appid is empty: give your mini program's appid, or leave --appid out".into(),
+            ));
+        }
+        Some(appid) if unchecked.kind != ResponseKind::Authing => appid,
+        _ => return Ok(phone_json(&unchecked.phone, "").to_string()),
+    };
+    let mut validation = Validation::new(appid);
+    if let Some(max_age) = args.max_age {
+        validation = validation.with_max_age(max_age);
+    }
+    let checked = PhoneResponseParser::new(&validation)
+        .parse_at(text, now)
+        .map_err(api)?;
+    Ok(phone_json(&checked.phone, appid).to_string())
+}
+
 /// `check-signature`: `{"matches":true}` on a match, a refusal otherwise.
 fn check_signature(args: &SignatureArgs) -> Result<String, Failure> {
     let key = SessionKey::from_base64(&args.session_key).map_err(Failure::Rejected)?;
@@ -311,6 +372,13 @@ fn load(inputs: &Inputs) -> Result<InputFile, Failure> {
             encrypted_data: inputs.encrypted_data.clone().ok_or_else(missing)?,
         });
     };
+    let text = read_bounded(path)?;
+    input::parse(&text).map_err(Failure::Usage)
+}
+
+/// Reads `--input` (a file, or `-` for stdin) into a wiped buffer, refusing
+/// more than [`MAX_INPUT_BYTES`].
+fn read_bounded(path: &str) -> Result<Zeroizing<Vec<u8>>, Failure> {
     // Room for the whole bound up front: a buffer that grew would leave
     // copies of the key behind in freed memory, out of reach of the wipe.
     let capacity = usize::try_from(MAX_INPUT_BYTES + 1).unwrap_or(usize::MAX);
@@ -329,7 +397,7 @@ fn load(inputs: &Inputs) -> Result<InputFile, Failure> {
             "--input is larger than {MAX_INPUT_BYTES} bytes; real payloads are under 4 KiB"
         )));
     }
-    input::parse(&text).map_err(Failure::Usage)
+    Ok(text)
 }
 
 /// The watermark as WeChat writes it; its appid is the validation's, which
