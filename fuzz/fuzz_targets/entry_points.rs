@@ -69,11 +69,17 @@ fn run(flags: u8, key_text: &str, iv_text: &str, data_text: &str, appid: &str) {
     let key = parser.session_key(key_text);
     let iv = parser.iv(iv_text);
     let data = parser.encrypted_data(data_text);
+    // Errors may show the appid: an appid that holds the key text is skipped.
+    let key_shown_check = if appid.contains(key_text) {
+        ""
+    } else {
+        key_text
+    };
     for error in [key.as_ref().err(), strict.0.as_ref().err()]
         .into_iter()
         .flatten()
     {
-        assert_key_not_shown(error, key_text);
+        assert_key_not_shown(error, key_shown_check);
     }
     if flags & 1 == 0 {
         assert_eq!(key.is_ok(), strict.0.is_ok());
