@@ -20,12 +20,17 @@ if [ ${#targets[@]} -eq 0 ]; then
 fi
 fuzz build -O
 mkdir -p target/campaign
+status=0
 for target in "${targets[@]}"; do
   mkdir -p "corpus/$target"
   log="target/campaign/$target.log"
-  fuzz run -O "$target" "corpus/$target" "seeds/$target" -- \
+  if ! fuzz run -O "$target" "corpus/$target" "seeds/$target" -- \
     -dict=json.dict -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
-    -print_final_stats=1 >"$log" 2>&1
+    -print_final_stats=1 >"$log" 2>&1; then
+    echo "$target: FAILED after $(grep -cE '^#[0-9]+' "$log") status lines; see fuzz/$log and fuzz/artifacts/$target"
+    status=1
+    continue
+  fi
   runs=$(grep -E '^stat::number_of_executed_units' "$log" | awk '{print $2}')
   last=$(grep -E '#[0-9]+.*cov: ' "$log" | tail -n 1)
   cov=$(sed -E 's/.*cov: ([0-9]+).*/\1/' <<<"$last")
@@ -34,3 +39,4 @@ for target in "${targets[@]}"; do
   printf '%s: %s s, %s executions, cov %s edges, ft %s features, corpus %s files\n' \
     "$target" "$seconds" "$runs" "$cov" "$features" "$corpus"
 done
+exit "$status"
