@@ -136,26 +136,31 @@ fn plaintext_in<R>(
     if !cipher::decrypt_blocks(key.expose(), iv.as_bytes(), buf.0) {
         return Err(Error::Decryption);
     }
-    // What follows the padding check must not tell its two outcomes apart:
-    // on both, the text that the last byte announces goes through the UTF-8
-    // check and `use_text` (JSON, shape, watermark), and the verdict, which
-    // is computed without branches, is only consulted for a payload that
-    // passed all of them. So "bad padding" takes as long as "bad JSON" on the
-    // same bytes (examples/dudect_padding.rs measures it).
+    // What follows the padding check must not tell its two outcomes apart,
+    // neither by the error nor by the time. On both outcomes the text that
+    // the last byte announces goes through the UTF-8 check and `use_text`
+    // (JSON, shape, watermark); then a bad padding turns whatever came out,
+    // a policy error included, into the one error. So "bad padding" takes as
+    // long as "bad JSON" on the same bytes (examples/dudect_padding.rs), and
+    // no appid or age check answers for a payload whose padding is wrong
+    // (tests/tamper.rs).
     let padding_ok = cipher::padding_is_valid(buf.0);
     let len = cipher::announced_len(buf.0);
-    buf.0
+    let result = buf
+        .0
         .get(..len)
         .and_then(|plaintext| std::str::from_utf8(plaintext).ok())
         .ok_or(Error::Decryption)
-        .and_then(use_text)
-        .and_then(|value| {
-            if padding_ok {
-                Ok(value)
-            } else {
-                Err(Error::Decryption)
-            }
-        })
+        .and_then(use_text);
+    match result {
+        // The usual end of a forged ciphertext, whatever the verdict: the
+        // verdict is not even consulted.
+        Err(Error::Decryption) => Err(Error::Decryption),
+        // A text that parsed (or failed a policy check) answers only with a
+        // valid padding.
+        other if padding_ok => other,
+        _ => Err(Error::Decryption),
+    }
 }
 
 /// A work buffer that is zeroed when dropped, on every path.

@@ -739,39 +739,91 @@ fn body_for(s: &Sample, pad_len: usize) -> Vec<u8> {
 
 #[test]
 fn every_wrong_pad_length_and_pad_byte_is_refused_alike() {
+    every_wrong_padding_is_refused_alike(&sample(GOPAY));
+}
+
+#[test]
+fn a_wrong_padding_hides_the_appid_and_age_checks() {
+    // The same wrong paddings under a policy that the genuine text fails
+    // (another appid; a clock long after the watermark): a wrong padding
+    // must still give the one error, never the policy error that the text
+    // before it would earn, or the policy check would tell the padding.
+    let mut other_appid = sample(GOPAY);
+    other_appid.validation = Validation::new("wx0000000000000000");
+    let mut expired = sample(GOPAY);
+    expired.now = UnixTime::from_secs(expired.now.as_secs() + 100_000);
+    for s in [other_appid, expired] {
+        let body = body_for(&s, 16);
+        let policy = with_padding(&s, &body, &[16u8; 16]).unwrap_err();
+        assert!(
+            matches!(policy.stage(), wxdecrypt::Stage::Policy),
+            "{policy:?}"
+        );
+        every_wrong_padding_is_refused_alike(&s);
+    }
+}
+
+#[test]
+fn a_text_that_parses_before_a_wrong_padding_is_refused_alike() {
+    // Block 1 is `{}` and 14 spaces; block 2 is not UTF-8 and ends with each
+    // of the 256 byte values. The 16 values whose low nibble is 0 announce a
+    // 16-byte pad, so the text before it is `{}`, which parses and lacks a
+    // watermark; every one of them has a wrong padding all the same.
     let s = sample(GOPAY);
     let mut out = Outcomes::default();
-    // Correct padding of every length decrypts: the failures below come
-    // from the padding alone.
+    for last in 0..=255u8 {
+        let mut blocks = b"{}              ".to_vec();
+        blocks.extend_from_slice(&[0xff; 15]);
+        blocks.push(last);
+        let ciphertext = common::encrypt_blocks(&s.key, &s.iv, &blocks);
+        out.record(
+            || format!("last byte {last}"),
+            s.typed(&s.key, &s.iv, &ciphertext),
+        );
+        out.record(
+            || format!("last byte {last} (raw)"),
+            s.raw(&s.key, &s.iv, &ciphertext).map(drop),
+        );
+    }
+    assert_eq!(out.tried, 512);
+    out.assert_all_refused_alike("`{}` before a wrong padding");
+}
+
+/// Every wrong pad length and pad byte after the sample's plaintext.
+fn every_wrong_padding_is_refused_alike(s: &Sample) {
+    let mut out = Outcomes::default();
+    // Correct padding of every length gives what the genuine payload gets
+    // under this policy: the failures below come from the padding alone.
+    let genuine = s.typed(&s.key, &s.iv, &s.ciphertext);
     for pad_len in 1..=16 {
         let padding = vec![u8::try_from(pad_len).unwrap(); pad_len];
         assert_eq!(
-            with_padding(&s, &body_for(&s, pad_len), &padding),
-            Ok(()),
+            with_padding(s, &body_for(s, pad_len), &padding),
+            genuine,
             "{pad_len}"
         );
     }
     // A last byte that is no pad length: 0, or 17 to 255.
     for last in (0..=255u8).filter(|b| !(1..=16).contains(b)) {
-        let body = body_for(&s, 16);
+        let body = body_for(s, 16);
         let mut padding = [16u8; 16];
         padding[15] = last;
         out.record(
             || format!("last byte {last}"),
-            with_padding(&s, &body, &padding),
+            with_padding(s, &body, &padding),
         );
     }
     // A valid pad length whose other pad bytes are not all equal to it: each
     // position, each of the 255 wrong values.
     for pad_len in 2..=16u8 {
-        let body = body_for(&s, usize::from(pad_len));
+        let body = body_for(s, usize::from(pad_len));
         for position in 0..usize::from(pad_len) - 1 {
             for wrong in (0..=255u8).filter(|&b| b != pad_len) {
                 let mut padding = vec![pad_len; usize::from(pad_len)];
                 padding[position] = wrong;
                 out.record(
                     || format!("pad length {pad_len}, byte {position} = {wrong}"),
-                    with_padding(&s, &body, &padding),
+                    with_padding(s, &body, &padding),
                 );
             }
         }
