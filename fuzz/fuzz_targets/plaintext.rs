@@ -4,6 +4,11 @@
 //! judges it; raw and phone payloads are also accepted whenever that
 //! reading accepts them.
 //!
+//! The same plaintext with its padding made wrong (each way of it, chosen by
+//! the input) must give exactly `Error::Decryption` from every entry point,
+//! whatever the text before it would earn: no policy error and no success
+//! may tell a wrong padding from a right one.
+//!
 //! Input: `appid\nnow\nplaintext..`, where `now` is decimal Unix seconds; the
 //! plaintext is encrypted under a fixed key and iv.
 #![no_main]
@@ -15,7 +20,8 @@ use wxdecrypt::{
     Validation, WeRunData,
 };
 use wxdecrypt_fuzz::{
-    b64, decimal, encrypt, fields, reference_country_code, reference_object, watermark_ok,
+    b64, decimal, encrypt, encrypt_blocks, fields, pkcs7, reference_country_code, reference_object,
+    watermark_ok,
 };
 
 const KEY: [u8; 16] = *b"fuzz-session-key";
@@ -148,7 +154,45 @@ fuzz_target!(|data: &[u8]| {
             "group: accepted a payload the reference refuses"
         );
     }
+
+    // The same plaintext with a wrong padding.
+    let bad_text = b64(&encrypt_blocks(&KEY, &IV, wrong_padding(plaintext)));
+    let Ok(bad) = wxdecrypt::EncryptedData::from_base64(&bad_text) else {
+        return;
+    };
+    let results = [
+        wxdecrypt::decrypt_raw_at(&key, &iv, &bad, &validation, clock).map(drop),
+        wxdecrypt::decrypt_at::<PhoneNumber>(&key, &iv, &bad, &validation, clock).map(drop),
+        wxdecrypt::decrypt_at::<UserInfo>(&key, &iv, &bad, &validation, clock).map(drop),
+        wxdecrypt::decrypt_at::<Value>(&key, &iv, &bad, &validation, clock).map(drop),
+        wxdecrypt::decrypt_at::<WeRunData>(&key, &iv, &bad, &validation, clock).map(drop),
+    ];
+    for result in results {
+        assert_eq!(
+            result,
+            Err(Error::Decryption),
+            "a wrong padding answered otherwise"
+        );
+    }
 });
+
+/// `plaintext` padded, then the padding made wrong in a way the plaintext's
+/// length picks: a last byte of 0, a last byte above 16, or (for pads of 2
+/// bytes or more) another pad byte changed.
+fn wrong_padding(plaintext: &[u8]) -> Vec<u8> {
+    let mut padded = pkcs7(plaintext);
+    let last = padded.len() - 1;
+    let pad = usize::from(padded[last]);
+    let choice = plaintext.len() % 3;
+    if choice == 0 {
+        padded[last] = 0;
+    } else if choice == 1 || pad < 2 {
+        padded[last] = 17 + u8::try_from(plaintext.len() % 239).unwrap_or(0);
+    } else {
+        padded[last - 1 - plaintext.len() % (pad - 1)] ^= 0x40;
+    }
+    padded
+}
 
 /// A refusal is `Error::Decryption` for a malformed payload, and a policy
 /// error (appid, age, missing watermark) or `Error::Decryption` (wrong shape,

@@ -23,14 +23,26 @@ pub fn b64(bytes: &[u8]) -> String {
 /// AES-128-CBC with PKCS#7 added by hand, as WeChat encrypts.
 #[must_use]
 pub fn encrypt(key: &[u8; 16], iv: &[u8; 16], plaintext: &[u8]) -> Vec<u8> {
+    encrypt_blocks(key, iv, pkcs7(plaintext))
+}
+
+/// `plaintext` followed by its PKCS#7 padding.
+#[must_use]
+pub fn pkcs7(plaintext: &[u8]) -> Vec<u8> {
     let pad = 16 - plaintext.len() % 16;
     let mut buf = plaintext.to_vec();
     buf.resize(plaintext.len() + pad, u8::try_from(pad).unwrap_or(16));
-    let mut encryptor = cbc::Encryptor::<Aes128>::new(key.into(), iv.into());
-    let (chunks, tail) = InOutBuf::from(&mut buf[..]).into_chunks();
-    assert!(tail.is_empty(), "padded to whole blocks");
-    encryptor.encrypt_blocks_inout(chunks);
     buf
+}
+
+/// AES-128-CBC over whole blocks, nothing added.
+#[must_use]
+pub fn encrypt_blocks(key: &[u8; 16], iv: &[u8; 16], mut blocks: Vec<u8>) -> Vec<u8> {
+    let mut encryptor = cbc::Encryptor::<Aes128>::new(key.into(), iv.into());
+    let (chunks, tail) = InOutBuf::from(&mut blocks[..]).into_chunks();
+    assert!(tail.is_empty(), "whole blocks only");
+    encryptor.encrypt_blocks_inout(chunks);
+    blocks
 }
 
 /// Splits `data` at the first `n - 1` newlines into `n` byte fields; the
