@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # A long fuzzing campaign: runs each named target (default: all) for SECONDS
 # (default 1200) on one core, keeping its corpus in fuzz/corpus/TARGET, and
-# prints executions, coverage and corpus size per target. The figures in
-# fuzz/README.md come from `scripts/fuzz-campaign.sh 1200`.
+# prints executions, coverage and corpus size per target (the figures in
+# fuzz/README.md, "Campaigns", were made this way).
 set -euo pipefail
 cd "$(dirname "$0")/../fuzz"
 seconds=${1:-1200}

@@ -68,10 +68,17 @@ fn check(key: &str, iv: &str, encrypted: &str, appid: &str, now: u64, check_key:
     let now = UnixTime::from_secs(now);
     let diagnosis = wxdecrypt::diagnose(&input, &options, now);
     let report = format!("{diagnosis}\n{diagnosis:?}\n{input:?}");
-    // (An appid may be shown, so an appid that holds the key text is skipped.)
+    // The appid may be shown, as it is or escaped as `{:?}` escapes it: its
+    // occurrences are taken out first.
+    let escaped = format!("{appid:?}");
+    let escaped = &escaped[1..escaped.len() - 1];
+    let report = if appid.is_empty() {
+        report
+    } else {
+        report.replace(escaped, "").replace(appid, "")
+    };
     let looks_like_key = check_key
         && key.len() >= 16
-        && !appid.contains(key)
         && !key.contains(' ')
         && key
             .bytes()
