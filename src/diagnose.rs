@@ -492,6 +492,11 @@ pub enum Finding {
     EncodedTwice {
         /// The field.
         field: Field,
+        /// Whether production gets as far as the cipher all the same (an
+        /// `encryptedData` whose doubly-encoded text still decodes to whole
+        /// blocks), and so answers [`Error::Decryption`] rather than an
+        /// input error.
+        reaches_cipher: bool,
     },
 
     // ----- Cipher -----
@@ -600,8 +605,16 @@ impl Finding {
             | Self::NotBase64 { .. }
             | Self::WrongLength { .. }
             | Self::NotBlockAligned { .. }
-            | Self::EncodedTwice { .. } => DiagnosisStage::Input,
-            Self::KeyWrongOrStale { .. } | Self::Truncated => DiagnosisStage::Cipher,
+            | Self::EncodedTwice {
+                reaches_cipher: false,
+                ..
+            } => DiagnosisStage::Input,
+            Self::KeyWrongOrStale { .. }
+            | Self::Truncated
+            | Self::EncodedTwice {
+                reaches_cipher: true,
+                ..
+            } => DiagnosisStage::Cipher,
             Self::IvWrong { .. } | Self::NotUtf8 | Self::MalformedJson { .. } => {
                 DiagnosisStage::Plaintext
             }
@@ -762,6 +775,7 @@ fn run(
     {
         return Finding::EncodedTwice {
             field: Field::EncryptedData,
+            reaches_cipher: true,
         };
     }
     let blocks = buf.len() / BLOCK;
@@ -847,7 +861,10 @@ fn input_finding(
         },
         // `field` is the one being parsed: the error names the same.
         Error::WrongLength { .. } | Error::NotBlockAligned { .. } if encoded_twice(field, text) => {
-            Finding::EncodedTwice { field }
+            Finding::EncodedTwice {
+                field,
+                reaches_cipher: false,
+            }
         }
         Error::WrongLength { field, len } => Finding::WrongLength {
             field,
@@ -1468,7 +1485,7 @@ impl fmt::Display for Finding {
             Self::WrongLength { field, len, .. } => {
                 write!(f, "{field} decodes to {len} bytes, not 16")
             }
-            Self::EncodedTwice { field } => {
+            Self::EncodedTwice { field, .. } => {
                 write!(f, "{field} is base64 of base64: it was encoded twice")
             }
             Self::NotBlockAligned { len } => write!(

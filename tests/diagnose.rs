@@ -10,8 +10,9 @@ use aes::Aes128;
 use cbc::cipher::{BlockModeDecrypt as _, InOutBuf, KeyIvInit as _};
 use serde_json::Value;
 use wxdecrypt::{
-    Damage, DiagnoseInput, DiagnoseOptions, Diagnosis, DiagnosisStage, Field, Finding, JsonProblem,
-    LengthHint, PayloadKind, Stage, UnixTime, Validation, diagnose,
+    Damage, DiagnoseInput, DiagnoseOptions, Diagnosis, DiagnosisStage, EncryptedData, Field,
+    Finding, Iv, JsonProblem, LengthHint, PayloadKind, SessionKey, Stage, UnixTime, Validation,
+    diagnose,
 };
 
 use common::{b64, encrypt, entry, generated, real_world, section, text, unb64, unb64_16};
@@ -553,30 +554,61 @@ fn a_key_encoded_twice_is_named() {
     assert_eq!(
         diagnosis.finding(),
         &Finding::EncodedTwice {
-            field: Field::SessionKey
+            field: Field::SessionKey,
+            reaches_cipher: false,
         }
     );
 }
 
 #[test]
 fn encrypted_data_encoded_twice_is_named_whether_or_not_it_is_block_aligned() {
-    // go-pay's 216 characters decode to 216 bytes (not whole blocks); the
-    // official sample's 544 decode to 544 (34 whole blocks).
-    for id in ["gopay-phone", "official-wxbizdatacrypt-userinfo"] {
+    // Encoded twice, go-pay's 216 ciphertext characters decode to 216 bytes
+    // and the official sample's 536 to 536: not whole blocks, an input error
+    // in production. The WeRun vector's 128 decode to 128, eight whole
+    // blocks: production decrypts them and answers Error::Decryption.
+    for (id, reaches_cipher) in [
+        ("gopay-phone", false),
+        ("official-wxbizdatacrypt-userinfo", false),
+        ("synthetic-werun", true),
+    ] {
         let entry = real(id);
         let twice = b64(text(&entry, "encrypted_data").as_bytes());
         let input = DiagnoseInput {
             encrypted_data: &twice,
             ..input_of(&entry)
         };
-        let diagnosis = diagnose(&input, &DiagnoseOptions::without_appid(), made_at(&entry));
+        let now = UnixTime::from_secs(1_600_000_000);
+        let diagnosis = diagnose(&input, &DiagnoseOptions::without_appid(), now);
         assert_eq!(
             diagnosis.finding(),
             &Finding::EncodedTwice {
-                field: Field::EncryptedData
+                field: Field::EncryptedData,
+                reaches_cipher,
             },
             "{id}"
         );
+        let stage = diagnosis.stage().error_stage();
+        let expected = if reaches_cipher {
+            Stage::Decryption
+        } else {
+            Stage::Input
+        };
+        assert_eq!(stage, Some(expected), "{id}");
+        // What production says about the same inputs.
+        let production = wxdecrypt::decrypt_raw_at(
+            &SessionKey::from_base64(input.session_key).unwrap(),
+            &Iv::from_base64(input.iv).unwrap(),
+            &match EncryptedData::from_base64(input.encrypted_data) {
+                Ok(data) => data,
+                Err(error) => {
+                    assert_eq!(error.stage(), expected, "{id}");
+                    continue;
+                }
+            },
+            &Validation::new("wx0000000000000000"),
+            now,
+        );
+        assert_eq!(production.unwrap_err().stage(), expected, "{id}");
     }
 }
 

@@ -109,7 +109,7 @@ fn check(key: &str, iv: &str, encrypted: &str, appid: &str, now: u64, check_key:
     }
     if let Err(error) = &production {
         assert!(!diagnosis.is_valid(), "production refuses with {error:?}");
-        // Input errors are decided the same way on both paths.
+        // Input errors are decided the same way on both paths, both ways.
         if error.stage() == Stage::Input {
             assert_eq!(
                 diagnosis.stage().error_stage(),
@@ -117,5 +117,14 @@ fn check(key: &str, iv: &str, encrypted: &str, appid: &str, now: u64, check_key:
                 "{diagnosis}"
             );
         }
+    }
+    if diagnosis.stage().error_stage() == Some(Stage::Input) {
+        assert!(
+            production
+                .as_ref()
+                .is_err_and(|e| e.stage() == Stage::Input),
+            "diagnosed an input error, production gives {:?}",
+            production.as_ref().err()
+        );
     }
 }
