@@ -1621,3 +1621,34 @@ fn phone_response_refuses_placeholder_and_malformed_bodies() {
         assert_eq!(out.stderr.lines().count(), 1, "{}", out.stderr);
     }
 }
+
+#[test]
+fn check_signature_reads_its_inputs_from_stdin_too() {
+    for v in raw_data_signatures() {
+        let input = json!({
+            "sessionKey": text(&v, "session_key"),
+            "rawData": text(&v, "raw_data"),
+            "signature": text(&v, "signature"),
+        });
+        let out = run_with(
+            &["check-signature", "--input", "-"],
+            Some(input.to_string().into_bytes()),
+        );
+        assert_eq!(out.json(), json!({ "matches": true }));
+        // One character of rawData changed: a mismatch, exit 1.
+        let mut altered = input.clone();
+        altered["rawData"] = Value::from(text(&v, "raw_data").replacen('"', "'", 1));
+        let out = run_with(
+            &["check-signature", "--input", "-"],
+            Some(altered.to_string().into_bytes()),
+        );
+        assert_eq!(out.code, Some(1), "{}", out.stderr);
+    }
+    // A field missing is a usage error that names it.
+    let out = run_with(
+        &["check-signature", "--input", "-"],
+        Some(br#"{"session_key":"HyVFkGl5F5OQWJZZaNzBBg==","signature":"00"}"#.to_vec()),
+    );
+    assert_eq!(out.code, Some(2), "{}", out.stderr);
+    assert!(out.stderr.contains("raw_data or rawData"), "{}", out.stderr);
+}

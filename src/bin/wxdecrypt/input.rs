@@ -15,9 +15,34 @@ pub(crate) struct InputFile {
     pub(crate) encrypted_data: String,
 }
 
+/// The inputs of `check-signature`, from `--input`. The session key is
+/// wiped when dropped.
+pub(crate) struct SignatureFile {
+    pub(crate) session_key: Zeroizing<String>,
+    pub(crate) raw_data: String,
+    pub(crate) signature: String,
+}
+
 /// Parses an `--input` file's bytes. The error is a usage message that
 /// names fields and positions, never values.
 pub(crate) fn parse(text: &[u8]) -> Result<InputFile, String> {
+    let map = parse_object(text, "appid, session_key, iv and encrypted_data")?;
+    take_fields(map)
+}
+
+/// Parses a `check-signature --input` file's bytes, like [`parse`].
+pub(crate) fn parse_signature(text: &[u8]) -> Result<SignatureFile, String> {
+    let mut map = parse_object(text, "session_key, raw_data and signature")?;
+    Ok(SignatureFile {
+        session_key: Zeroizing::new(take_string(&mut map, &["session_key", "sessionKey"])?),
+        raw_data: take_string(&mut map, &["raw_data", "rawData"])?,
+        signature: take_string(&mut map, &["signature"])?,
+    })
+}
+
+/// The JSON object in `text`, without duplicate keys; `fields` names what it
+/// should hold, for the message when it is not an object.
+fn parse_object(text: &[u8], fields: &str) -> Result<WipedMap, String> {
     // serde_json's messages quote the values they did not expect (a string,
     // an integer): none of its text is printed, only its position.
     let value: Value = serde_json::from_slice(text).map_err(|e| {
@@ -37,8 +62,7 @@ pub(crate) fn parse(text: &[u8]) -> Result<InputFile, String> {
             let found = type_name(&other);
             wipe(other);
             return Err(format!(
-                "--input must be a JSON object with appid, session_key, iv and \
-                 encrypted_data, not {found}"
+                "--input must be a JSON object with {fields}, not {found}"
             ));
         }
     };
@@ -49,7 +73,7 @@ pub(crate) fn parse(text: &[u8]) -> Result<InputFile, String> {
             "--input has the key {key:?} twice: ambiguous, give it once"
         ));
     }
-    take_fields(map)
+    Ok(map)
 }
 
 /// The first top-level key of an object that appears twice, if any.

@@ -92,8 +92,8 @@ struct ResponseArgs {
     /// The current time in Unix seconds (default: the system clock).
     #[arg(long, value_name = "UNIX_SECS")]
     now: Option<u64>,
-    /// The maximum watermark age in seconds (default: 3600).
-    #[arg(long, value_name = "SECS")]
+    /// The maximum watermark age in seconds (default: 3600); needs --appid.
+    #[arg(long, value_name = "SECS", requires = "appid")]
     max_age: Option<u64>,
 }
 
@@ -102,15 +102,20 @@ struct ResponseArgs {
 #[derive(Args)]
 struct SignatureArgs {
     /// The user's session_key from code2session (base64). Command-line
-    /// arguments are visible to other local users (ps, /proc).
-    #[arg(long)]
-    session_key: String,
+    /// arguments are visible to other local users (ps, /proc): for a real key
+    /// use --input - and pass the JSON on standard input instead.
+    #[arg(long, required_unless_present = "input", conflicts_with = "input")]
+    session_key: Option<String>,
     /// The rawData string exactly as wx.getUserInfo returned it.
-    #[arg(long)]
-    raw_data: String,
+    #[arg(long, required_unless_present = "input", conflicts_with = "input")]
+    raw_data: Option<String>,
     /// The signature that came with it (40 hex digits, either case).
-    #[arg(long)]
-    signature: String,
+    #[arg(long, required_unless_present = "input", conflicts_with = "input")]
+    signature: Option<String>,
+    /// A JSON file, or - for standard input, holding {"session_key",
+    /// "raw_data", "signature"} (sessionKey and rawData accepted too).
+    #[arg(long, value_name = "FILE|-")]
+    input: Option<String>,
 }
 
 // These doc comments are clap's help text: plain words, no Markdown.
@@ -298,8 +303,26 @@ fn phone_response(args: &ResponseArgs) -> Result<String, Failure> {
 
 /// `check-signature`: `{"matches":true}` on a match, a refusal otherwise.
 fn check_signature(args: &SignatureArgs) -> Result<String, Failure> {
-    let key = SessionKey::from_base64(&args.session_key).map_err(Failure::Rejected)?;
-    if wxdecrypt::verify_raw_data(&key, &args.raw_data, &args.signature) {
+    let file = match (
+        &args.input,
+        &args.session_key,
+        &args.raw_data,
+        &args.signature,
+    ) {
+        (Some(path), ..) => input::parse_signature(&read_bounded(path)?).map_err(Failure::Usage)?,
+        (None, Some(key), Some(raw_data), Some(signature)) => input::SignatureFile {
+            session_key: Zeroizing::new(key.clone()),
+            raw_data: raw_data.clone(),
+            signature: signature.clone(),
+        },
+        _ => {
+            return Err(Failure::Usage(
+                "missing input: use the three flags or --input".into(),
+            ));
+        }
+    };
+    let key = SessionKey::from_base64(&file.session_key).map_err(Failure::Rejected)?;
+    if wxdecrypt::verify_raw_data(&key, &file.raw_data, &file.signature) {
         Ok(json!({ "matches": true }).to_string())
     } else {
         Err(Failure::Refused(
