@@ -20,10 +20,10 @@ mod cli_input;
 fuzz_target!(|data: &[u8]| {
     if data.first() == Some(&b'{') {
         // `check-signature --input` shares the parser; only its verdict here.
-        if let Ok(file) = cli_input::parse_signature(data) {
-            if let Ok(key) = SessionKey::from_base64(&file.session_key) {
-                let _ = wxdecrypt::verify_raw_data(&key, &file.raw_data, &file.signature);
-            }
+        if let Ok(file) = cli_input::parse_signature(data)
+            && let Ok(key) = SessionKey::from_base64(&file.session_key)
+        {
+            let _ = wxdecrypt::verify_raw_data(&key, &file.raw_data, &file.signature);
         }
         if let Ok(file) = cli_input::parse(data) {
             let flags = file.appid.len() as u8;
