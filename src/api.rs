@@ -447,7 +447,10 @@ impl HttpRequest {
         self.method
     }
 
-    /// The full URL, query included. It may hold a secret.
+    /// The full URL, query included. It may hold a secret (the
+    /// `access_token`, or the app secret of `code2session`): HTTP clients
+    /// and proxies log URLs at debug level, so keep such logs off, or log
+    /// this request's `Debug`, which redacts them.
     #[must_use]
     pub fn url(&self) -> &str {
         &self.url
@@ -1029,6 +1032,15 @@ impl<'v> PhoneResponseParser<'v> {
     /// Checks the watermark with `validation`, accepts any of the three
     /// response shapes, and refuses responses over
     /// [`DEFAULT_MAX_RESPONSE_LEN`] bytes.
+    ///
+    /// Authing's responses carry no watermark, so a `validation` that
+    /// requires one refuses them. Rather than relaxing the one parser for
+    /// both sources (which would also let a WeChat response without its
+    /// watermark through), give each source its own: this one for WeChat,
+    /// and [`expect`](Self::expect)`(ResponseKind::Authing)` with a
+    /// validation that accepts a missing watermark, or
+    /// [`without_watermark_check`](Self::without_watermark_check), for
+    /// Authing.
     #[must_use]
     pub const fn new(validation: &'v Validation) -> Self {
         Self {
