@@ -11,7 +11,7 @@ use libfuzzer_sys::fuzz_target;
 use wxdecrypt::{
     DiagnoseInput, DiagnoseOptions, EncryptedData, Iv, SessionKey, Stage, UnixTime, Validation,
 };
-use wxdecrypt_fuzz::{b64, decimal, encrypt, fields};
+use wxdecrypt_fuzz::{b64, decimal, encrypt, fields, text_fields};
 
 const KEY: [u8; 16] = *b"fuzz-session-key";
 const IV: [u8; 16] = *b"fuzz-initial-vec";
@@ -21,15 +21,7 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     if mode & 1 == 0 {
-        let Some([key, iv, encrypted, appid]) = fields::<4>(rest) else {
-            return;
-        };
-        let (Ok(key), Ok(iv), Ok(encrypted), Ok(appid)) = (
-            std::str::from_utf8(key),
-            std::str::from_utf8(iv),
-            std::str::from_utf8(encrypted),
-            std::str::from_utf8(appid),
-        ) else {
+        let Some([key, iv, encrypted, appid]) = text_fields::<4>(rest) else {
             return;
         };
         check(

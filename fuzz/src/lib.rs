@@ -60,6 +60,17 @@ pub fn fields<const N: usize>(data: &[u8]) -> Option<[&[u8]; N]> {
     Some(out)
 }
 
+/// [`fields`], each of them UTF-8; `None` when one is not.
+#[must_use]
+pub fn text_fields<const N: usize>(data: &[u8]) -> Option<[&str; N]> {
+    let raw = fields::<N>(data)?;
+    let mut out = [""; N];
+    for (slot, bytes) in out.iter_mut().zip(raw) {
+        *slot = std::str::from_utf8(bytes).ok()?;
+    }
+    Some(out)
+}
+
 /// What an independent reading of a plaintext says about it: serde_json's
 /// value, or `None` when serde_json refuses it or finds a duplicate key (at
 /// any depth) or nesting deeper than the crate's limit of 32.
