@@ -27,12 +27,12 @@ for target in "${targets[@]}"; do
   if ! fuzz run -O "$target" "corpus/$target" "seeds/$target" -- \
     -dict=json.dict -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
     -print_final_stats=1 >"$log" 2>&1; then
-    echo "$target: FAILED after $(grep -cE '^#[0-9]+' "$log") status lines; see fuzz/$log and fuzz/artifacts/$target"
+    echo "$target: FAILED after $(grep -acE '^#[0-9]+' "$log") status lines; see fuzz/$log and fuzz/artifacts/$target"
     status=1
     continue
   fi
-  runs=$(grep -E '^stat::number_of_executed_units' "$log" | awk '{print $2}')
-  last=$(grep -E '#[0-9]+.*cov: ' "$log" | tail -n 1)
+  runs=$(grep -aE '^stat::number_of_executed_units' "$log" | awk '{print $2}')
+  last=$(grep -aE '#[0-9]+.*cov: ' "$log" | tail -n 1)
   cov=$(sed -E 's/.*cov: ([0-9]+).*/\1/' <<<"$last")
   features=$(sed -E 's/.*ft: ([0-9]+).*/\1/' <<<"$last")
   corpus=$(find "corpus/$target" -type f | wc -l)
