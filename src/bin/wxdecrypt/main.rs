@@ -183,17 +183,24 @@ fn main() -> ExitCode {
     };
     match result {
         Ok(text) => write_result(&text),
-        Err(Failure::Rejected(error)) => {
+        Err(failure) => fail(failure),
+    }
+}
+
+/// Reports a failure on stderr; its exit status.
+fn fail(failure: Failure) -> ExitCode {
+    match failure {
+        Failure::Usage(message) => {
+            complain(message);
+            ExitCode::from(2)
+        }
+        Failure::Rejected(error) => {
             complain(error);
             ExitCode::from(1)
         }
-        Err(Failure::Refused(message)) => {
+        Failure::Refused(message) => {
             complain(message);
             ExitCode::from(1)
-        }
-        Err(Failure::Usage(message)) => {
-            complain(message);
-            ExitCode::from(2)
         }
     }
 }
@@ -236,18 +243,7 @@ fn run_raw(inputs: &Inputs) -> Result<String, Failure> {
 fn diagnose(inputs: &Inputs) -> ExitCode {
     let file = match load(inputs) {
         Ok(file) => file,
-        Err(Failure::Usage(message)) => {
-            complain(message);
-            return ExitCode::from(2);
-        }
-        Err(Failure::Rejected(error)) => {
-            complain(error);
-            return ExitCode::from(1);
-        }
-        Err(Failure::Refused(message)) => {
-            complain(message);
-            return ExitCode::from(1);
-        }
+        Err(failure) => return fail(failure),
     };
     let (_, validation, now) = settings(inputs, &file.appid);
     let mut options = DiagnoseOptions::new(validation);
