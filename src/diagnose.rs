@@ -12,7 +12,7 @@ use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visi
 use zeroize::Zeroizing;
 
 use crate::cipher;
-use crate::error::{Damage, Error, Field, Stage, appid_for_error};
+use crate::error::{Damage, Error, Field, Stage, appid_for_error, write_position};
 use crate::input::{
     BLOCK, DEFAULT_MAX_ENCRYPTED_DATA_LEN, EncryptedData, InputParser, Iv, SessionKey,
     transport_damage,
@@ -1597,13 +1597,6 @@ fn write_key_wrong(
         f.write_str(" (or, as the data is a single block, a wrong iv gives the same result)")?;
     }
     Ok(())
-}
-
-fn write_position(f: &mut fmt::Formatter<'_>, position: Option<usize>) -> fmt::Result {
-    match position {
-        Some(at) => write!(f, " at byte {at}"),
-        None => Ok(()),
-    }
 }
 
 fn write_shape(

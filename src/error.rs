@@ -229,9 +229,7 @@ impl fmt::Display for Error {
             ),
             Self::SpaceInBase64 { field, position } => {
                 write!(f, "{field} contains a space")?;
-                if let Some(position) = position {
-                    write!(f, " at byte {position}")?;
-                }
+                write_position(f, *position)?;
                 f.write_str(
                     ": a `+` was probably turned into a space by URL or form decoding \
                      (send it as a JSON body, or use the lenient base64 mode)",
@@ -309,6 +307,14 @@ impl fmt::Display for Error {
     }
 }
 
+/// ` at byte N` when the position is known (it never is for the key).
+pub(crate) fn write_position(f: &mut fmt::Formatter<'_>, position: Option<usize>) -> fmt::Result {
+    match position {
+        Some(at) => write!(f, " at byte {at}"),
+        None => Ok(()),
+    }
+}
+
 /// The message of [`Error::DamagedBase64`]: what was found, then the remedy.
 fn write_damage(
     f: &mut fmt::Formatter<'_>,
@@ -316,24 +322,20 @@ fn write_damage(
     damage: Damage,
     position: Option<usize>,
 ) -> fmt::Result {
-    let at = |f: &mut fmt::Formatter<'_>| match position {
-        Some(position) => write!(f, " at byte {position}"),
-        None => Ok(()),
-    };
     let remedy = match damage {
         Damage::LineBreak => {
             write!(f, "{field} contains a line break or tab")?;
-            at(f)?;
+            write_position(f, position)?;
             ": it was wrapped in transit (remove the whitespace"
         }
         Damage::PercentEncoded => {
             write!(f, "{field} is still URL-encoded: a `%`")?;
-            at(f)?;
+            write_position(f, position)?;
             " (decode it once more"
         }
         Damage::UrlSafeAlphabet => {
             write!(f, "{field} uses the URL-safe base64 alphabet: a `-` or `_`")?;
-            at(f)?;
+            write_position(f, position)?;
             " (WeChat sends standard base64: map `-` to `+` and `_` to `/`"
         }
         Damage::MissingPadding => {
