@@ -18,14 +18,11 @@ use wxdecrypt::{
     EncryptedData, Iv, PhoneNumber, SessionKey, UnixTime, UserInfo, Validation, WeRunData,
 };
 
-#[derive(serde::Deserialize)]
-struct Fixture {
-    appid: String,
-    session_key: String,
-    iv: String,
-    encrypted_data: String,
-    now: u64,
-}
+#[allow(dead_code)] // each target uses its own part
+#[path = "fixtures/fixture.rs"]
+mod fixture;
+
+use fixture::Fixture;
 
 /// One payload kind: its fixture and the payload type's entry points.
 struct Case {
@@ -43,12 +40,7 @@ struct Case {
 }
 
 fn load(name: &str) -> Fixture {
-    let path = format!(
-        "{}/benches/fixtures/{name}.json",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
-    serde_json::from_slice(&bytes).unwrap_or_else(|e| panic!("{path}: {e}"))
+    Fixture::named(name).unwrap_or_else(|e| panic!("fixture {name}: {e}"))
 }
 
 fn full<T: DeserializeOwned>(f: &Fixture, validation: &Validation) -> bool {

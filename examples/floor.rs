@@ -16,12 +16,11 @@ use std::time::Instant;
 use aes::Aes128;
 use cbc::cipher::{BlockModeDecrypt as _, InOutBuf, KeyIvInit as _};
 
-#[derive(serde::Deserialize)]
-struct Fixture {
-    session_key: String,
-    iv: String,
-    encrypted_data: String,
-}
+#[allow(dead_code)] // each target uses its own part
+#[path = "../benches/fixtures/fixture.rs"]
+mod fixture;
+
+use fixture::Fixture;
 
 fn decode(text: &str, out: &mut [u8]) -> usize {
     base64_simd::STANDARD
@@ -49,13 +48,16 @@ fn main() -> ExitCode {
         eprintln!("usage: floor FIXTURE.json N");
         return ExitCode::from(2);
     };
-    let (Ok(bytes), Ok(n)) = (std::fs::read(path), n.parse::<u64>()) else {
-        eprintln!("floor: cannot read {path}, or N is not a whole number");
+    let Ok(n) = n.parse::<u64>() else {
+        eprintln!("floor: N is not a whole number");
         return ExitCode::from(2);
     };
-    let Ok(fixture) = serde_json::from_slice::<Fixture>(&bytes) else {
-        eprintln!("floor: {path} is not a fixture");
-        return ExitCode::from(2);
+    let fixture = match Fixture::read(path) {
+        Ok(fixture) => fixture,
+        Err(e) => {
+            eprintln!("floor: cannot load {path}: {e}");
+            return ExitCode::from(2);
+        }
     };
     let mut buf = vec![0u8; fixture.encrypted_data.len()];
     let start = Instant::now();

@@ -19,29 +19,19 @@ use std::time::Instant;
 use base64::Engine as _;
 use wxdecrypt::{EncryptedData, Iv, SessionKey, UnixTime, Validation};
 
-#[derive(serde::Deserialize)]
-struct Fixture {
-    appid: String,
-    session_key: String,
-    iv: String,
-    encrypted_data: String,
-    now: u64,
-}
+#[allow(dead_code)] // each target uses its own part
+#[path = "../benches/fixtures/fixture.rs"]
+mod fixture;
+
+use fixture::Fixture;
 
 fn main() -> ExitCode {
     let Some(name) = std::env::args().nth(1) else {
         eprintln!("usage: padding_timing phone|user-info|werun-31");
         return ExitCode::from(2);
     };
-    let path = format!(
-        "{}/benches/fixtures/{name}.json",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    let Ok(f) = std::fs::read(&path)
-        .map_err(drop)
-        .and_then(|bytes| serde_json::from_slice::<Fixture>(&bytes).map_err(drop))
-    else {
-        eprintln!("padding_timing: cannot load {path}");
+    let Ok(f) = Fixture::named(&name) else {
+        eprintln!("padding_timing: cannot load the fixture {name}");
         return ExitCode::from(2);
     };
     let engine = base64::engine::general_purpose::STANDARD;

@@ -18,14 +18,11 @@ use std::time::Instant;
 use serde::de::DeserializeOwned;
 use wxdecrypt::{EncryptedData, Iv, PhoneNumber, SessionKey, UnixTime, UserInfo, Validation};
 
-#[derive(serde::Deserialize)]
-struct Fixture {
-    appid: String,
-    session_key: String,
-    iv: String,
-    encrypted_data: String,
-    now: u64,
-}
+#[allow(dead_code)] // each target uses its own part
+#[path = "../benches/fixtures/fixture.rs"]
+mod fixture;
+
+use fixture::Fixture;
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -41,10 +38,7 @@ fn main() -> ExitCode {
         eprintln!("throughput: THREADS must be a whole number from 1");
         return ExitCode::from(2);
     };
-    let fixture: Fixture = match std::fs::read(path)
-        .map_err(|e| e.to_string())
-        .and_then(|bytes| serde_json::from_slice(&bytes).map_err(|e| e.to_string()))
-    {
+    let fixture = match Fixture::read(path) {
         Ok(fixture) => fixture,
         Err(e) => {
             eprintln!("throughput: cannot load {path}: {e}");

@@ -108,23 +108,14 @@ pub(crate) fn all_session_keys() -> Vec<String> {
     keys
 }
 
-/// A benchmark fixture (`benches/fixtures/NAME.json`): the three inputs, the
-/// appid and the time its watermark was made.
-#[derive(serde::Deserialize)]
-pub(crate) struct Fixture {
-    pub(crate) appid: String,
-    pub(crate) session_key: String,
-    pub(crate) iv: String,
-    pub(crate) encrypted_data: String,
-    pub(crate) now: u64,
-}
+/// The benchmark fixture format, shared with `benches/` and `examples/`.
+#[allow(dead_code, unreachable_pub)] // each test crate uses its own part
+#[path = "../../benches/fixtures/fixture.rs"]
+mod bench_fixture;
+
+pub(crate) use bench_fixture::Fixture;
 
 /// Loads `benches/fixtures/NAME.json`.
 pub(crate) fn fixture(name: &str) -> Fixture {
-    let path = format!(
-        "{}/benches/fixtures/{name}.json",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
-    serde_json::from_slice(&bytes).unwrap_or_else(|e| panic!("{path}: {e}"))
+    Fixture::named(name).unwrap_or_else(|e| panic!("fixture {name}: {e}"))
 }
