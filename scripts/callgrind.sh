@@ -3,9 +3,9 @@
 #
 #   scripts/callgrind.sh [N]
 #
-# Runs examples/throughput (the full path) and examples/floor (base64 + AES
-# alone) on each bench fixture twice, with 0 and with N iterations (default
-# 2000), and prints (difference / N): the cost of one operation with start-up
+# Runs the throughput example (the full path) and the floor example (base64 +
+# AES alone), both in crates/measure, on each bench fixture twice, with 0 and
+# with N iterations (default 2000), and prints (difference / N): the cost of one operation with start-up
 # and fixture loading cancelled out, and the full path's ratio to the floor.
 # Counts are repeatable for the same binary and input, whatever else the
 # machine does.
@@ -26,7 +26,7 @@ count() { # program args... -> total instructions
 
 printf '%-10s %14s %14s %8s\n' fixture full-instr/op floor-instr/op ratio
 for kind in phone user-info; do
-  fixture=benches/fixtures/$kind.json
+  fixture=crates/wxdecrypt/benches/fixtures/$kind.json
   full=$(( ($(count "$bin" "$fixture" "$n" "$kind") - $(count "$bin" "$fixture" 0 "$kind")) / n ))
   base=$(( ($(count "$floor" "$fixture" "$n") - $(count "$floor" "$fixture" 0)) / n ))
   printf '%-10s %14d %14d %8s\n' "$kind" "$full" "$base" \

@@ -12,10 +12,7 @@ use wxdecrypt::{
     EncryptedData, Error, GroupEnterInfo, InputParser, Iv, PhoneNumber, SessionKey, ShareInfo,
     UnixTime, UserInfo, Validation, WeRunData,
 };
-
-#[allow(dead_code, unreachable_pub)]
-#[path = "../../src/bin/wxdecrypt/input.rs"]
-mod cli_input;
+use wxdecrypt_cli::input as cli_input;
 
 fuzz_target!(|data: &[u8]| {
     if data.first() == Some(&b'{') {

@@ -3,14 +3,14 @@
 
 Run from anywhere: python3 fuzz/seeds/make_seeds.py. Each target's seeds
 follow the input format its source file documents. The vectors and their
-sources are described in tests/vectors/README.md.
+sources are described in crates/wxdecrypt/tests/vectors/README.md.
 """
 import base64
 import json
 import pathlib
 
 HERE = pathlib.Path(__file__).resolve().parent
-VECTORS = HERE.parent.parent / "tests" / "vectors"
+VECTORS = HERE.parent.parent / "crates" / "wxdecrypt" / "tests" / "vectors"
 
 
 def load(name):
@@ -24,7 +24,7 @@ def write(target, name, data):
 
 
 def damaged(text):
-    """Ways base64 is damaged in transit (the causes tests/vectors/README.md lists)."""
+    """Ways base64 is damaged in transit (the causes crates/wxdecrypt/tests/vectors/README.md lists)."""
     yield "space", text.replace("+", " ")
     yield "percent", text.replace("+", "%2B").replace("/", "%2F").replace("=", "%3D")
     yield "urlsafe", text.replace("+", "-").replace("/", "_")

@@ -26,14 +26,12 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand};
 use serde_json::{Value, json};
 
-use input::InputFile;
-
-mod input;
 use wxdecrypt::{
     ApiError, Decrypted, DiagnoseInput, DiagnoseOptions, EncryptedData, Error, InputParser, Iv,
     PhoneNumber, PhoneResponseParser, ResponseKind, SessionKey, UnixTime, UserInfo, Validation,
     Watermark,
 };
+use wxdecrypt_cli::input::{self, InputFile};
 use zeroize::Zeroizing;
 
 /// The largest `--input` accepted, in bytes: far above any real payload. The

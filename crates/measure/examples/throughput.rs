@@ -19,10 +19,7 @@ use serde::de::DeserializeOwned;
 use wxdecrypt::{EncryptedData, Iv, PhoneNumber, SessionKey, UnixTime, UserInfo, Validation};
 
 #[allow(dead_code)] // each target uses its own part
-#[path = "../benches/fixtures/fixture.rs"]
-mod fixture;
-
-use fixture::Fixture;
+use wxdecrypt_measure::Fixture;
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();

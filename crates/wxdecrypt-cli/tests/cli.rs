@@ -2,8 +2,8 @@
 //! contract in README.md: JSON with `WeChat`'s names on stdout and exit 0 on
 //! success; exit 1, one line on stderr and nothing on stdout for rejected
 //! data; exit 2 for usage errors; the session key never printed.
-#![cfg(feature = "cli")]
 
+#[path = "../../wxdecrypt/tests/common/mod.rs"]
 mod common;
 
 use std::io::Write as _;
@@ -13,6 +13,9 @@ use std::process::{Command, Stdio};
 use common::{all_session_keys, entry, generated, real_world, text};
 use serde_json::{Value, json};
 use wxdecrypt::{DEFAULT_MAX_ENCRYPTED_DATA_LEN, Error, Field};
+
+/// The library crate, which holds the test vectors and the bench fixtures.
+const LIBRARY_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../wxdecrypt");
 
 const OFFICIAL: &str = "official-wxbizdatacrypt-userinfo";
 const GOPAY: &str = "gopay-phone";
@@ -70,7 +73,7 @@ fn run_io(args: &[&str], stdin: Option<Vec<u8>>, stdout: Sink, stderr: Sink) -> 
     let mut command = Command::new(env!("CARGO_BIN_EXE_wxdecrypt"));
     command
         .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .current_dir(LIBRARY_DIR)
         .stdin(if stdin.is_some() {
             Stdio::piped()
         } else {
@@ -199,7 +202,7 @@ fn plaintext_json(e: &Value) -> Value {
 }
 
 fn vector_path(name: &str) -> String {
-    format!("{}/tests/vectors/{name}", env!("CARGO_MANIFEST_DIR"))
+    format!("{LIBRARY_DIR}/tests/vectors/{name}")
 }
 
 /// A file in cargo's scratch directory for integration tests.
@@ -926,7 +929,7 @@ fn unknown_input_fields_are_ignored() {
     let now = timestamp(e).to_string();
     // The benchmark fixture adds "now" (which the tool does not read: the
     // time still comes from --now).
-    let fixture = format!("{}/benches/fixtures/phone.json", env!("CARGO_MANIFEST_DIR"));
+    let fixture = format!("{LIBRARY_DIR}/benches/fixtures/phone.json");
     let out = run(&["phone", "--input", &fixture, "--now", &now]);
     assert_eq!(out.json(), plaintext_json(e));
     // A vector-file entry as it is, with all its extra fields.

@@ -17,10 +17,7 @@ use aes::Aes128;
 use cbc::cipher::{BlockModeDecrypt as _, InOutBuf, KeyIvInit as _};
 
 #[allow(dead_code)] // each target uses its own part
-#[path = "../benches/fixtures/fixture.rs"]
-mod fixture;
-
-use fixture::Fixture;
+use wxdecrypt_measure::Fixture;
 
 fn decode(text: &str, out: &mut [u8]) -> usize {
     base64_simd::STANDARD

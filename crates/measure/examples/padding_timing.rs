@@ -20,10 +20,7 @@ use base64::Engine as _;
 use wxdecrypt::{EncryptedData, Iv, SessionKey, UnixTime, Validation};
 
 #[allow(dead_code)] // each target uses its own part
-#[path = "../benches/fixtures/fixture.rs"]
-mod fixture;
-
-use fixture::Fixture;
+use wxdecrypt_measure::Fixture;
 
 fn main() -> ExitCode {
     let Some(name) = std::env::args().nth(1) else {

@@ -1,37 +1,72 @@
 //! Parsing of the `--input` JSON object.
 //!
-//! Kept apart from `main.rs` so that the fuzz crate can build it too
-//! (`fuzz/fuzz_targets/entry_points.rs` includes this file by path).
+//! Public through the crate's library target so that the fuzz crate
+//! (`fuzz/fuzz_targets/entry_points.rs`) runs the parser the binary runs.
 
 use serde_json::{Map, Value};
 use zeroize::{Zeroize as _, Zeroizing};
 
 /// The four inputs, from the flags or from `--input`. The session key is
 /// wiped when dropped.
-pub(crate) struct InputFile {
-    pub(crate) appid: String,
-    pub(crate) session_key: Zeroizing<String>,
-    pub(crate) iv: String,
-    pub(crate) encrypted_data: String,
+pub struct InputFile {
+    /// The mini program's appid.
+    pub appid: String,
+    /// The `session_key`, base64.
+    pub session_key: Zeroizing<String>,
+    /// The `iv`, base64.
+    pub iv: String,
+    /// The `encryptedData`, base64.
+    pub encrypted_data: String,
+}
+
+impl std::fmt::Debug for InputFile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("InputFile")
+            .field("appid", &self.appid)
+            .field("session_key", &format_args!("[redacted]"))
+            .field("iv", &format_args!("[{} bytes]", self.iv.len()))
+            .field(
+                "encrypted_data",
+                &format_args!("[{} bytes]", self.encrypted_data.len()),
+            )
+            .finish()
+    }
 }
 
 /// The inputs of `check-signature`, from `--input`. The session key is
 /// wiped when dropped.
-pub(crate) struct SignatureFile {
-    pub(crate) session_key: Zeroizing<String>,
-    pub(crate) raw_data: String,
-    pub(crate) signature: String,
+pub struct SignatureFile {
+    /// The `session_key`, base64.
+    pub session_key: Zeroizing<String>,
+    /// The `rawData` text that was signed.
+    pub raw_data: String,
+    /// The signature the mini program sent (hex SHA-1).
+    pub signature: String,
+}
+
+impl std::fmt::Debug for SignatureFile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SignatureFile")
+            .field("session_key", &format_args!("[redacted]"))
+            .field("raw_data", &format_args!("[{} bytes]", self.raw_data.len()))
+            .field("signature", &self.signature)
+            .finish()
+    }
 }
 
 /// Parses an `--input` file's bytes. The error is a usage message that
 /// names fields and positions, never values.
-pub(crate) fn parse(text: &[u8]) -> Result<InputFile, String> {
+/// # Errors
+/// A usage message naming the field or position at fault.
+pub fn parse(text: &[u8]) -> Result<InputFile, String> {
     let map = parse_object(text, "appid, session_key, iv and encrypted_data")?;
     take_fields(map)
 }
 
 /// Parses a `check-signature --input` file's bytes, like [`parse`].
-pub(crate) fn parse_signature(text: &[u8]) -> Result<SignatureFile, String> {
+/// # Errors
+/// As [`parse`].
+pub fn parse_signature(text: &[u8]) -> Result<SignatureFile, String> {
     let mut map = parse_object(text, "session_key, raw_data and signature")?;
     Ok(SignatureFile {
         session_key: Zeroizing::new(take_string(&mut map, &["session_key", "sessionKey"])?),
