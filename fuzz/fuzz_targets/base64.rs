@@ -9,10 +9,7 @@
 
 use base64::Engine as _;
 use libfuzzer_sys::fuzz_target;
-use wxdecrypt::{
-    DEFAULT_MAX_ENCRYPTED_DATA_LEN, EncryptedData, InputParser, Iv, SessionKey, Stage, UnixTime,
-    Validation,
-};
+use wxdecrypt::{EncryptedData, InputParser, Iv, SessionKey, Stage, UnixTime, Validation};
 use wxdecrypt_fuzz::{APPID, b64, encrypt};
 
 fuzz_target!(|data: &[u8]| {
@@ -60,7 +57,7 @@ fuzz_target!(|data: &[u8]| {
             let expected = reference.filter(|bytes| {
                 !bytes.is_empty()
                     && bytes.len() % 16 == 0
-                    && text.len() <= DEFAULT_MAX_ENCRYPTED_DATA_LEN
+                    && text.len() <= InputParser::DEFAULT_MAX_ENCRYPTED_DATA_LEN
             });
             let strict_ok = strict.as_ref().is_ok_and(decodes);
             assert_eq!(

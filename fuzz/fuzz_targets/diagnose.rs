@@ -8,9 +8,8 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use wxdecrypt::{
-    DiagnoseInput, DiagnoseOptions, EncryptedData, Iv, SessionKey, Stage, UnixTime, Validation,
-};
+use wxdecrypt::diagnose::{DiagnoseInput, DiagnoseOptions};
+use wxdecrypt::{EncryptedData, Iv, SessionKey, Stage, UnixTime, Validation};
 use wxdecrypt_fuzz::{b64, decimal, encrypt, fields, text_fields};
 
 const KEY: [u8; 16] = *b"fuzz-session-key";
@@ -58,7 +57,7 @@ fn check(key: &str, iv: &str, encrypted: &str, appid: &str, now: u64, check_key:
         encrypted_data: encrypted,
     };
     let now = UnixTime::from_secs(now);
-    let diagnosis = wxdecrypt::diagnose(&input, &options, now);
+    let diagnosis = wxdecrypt::diagnose::diagnose_at(&input, &options, now);
     let report = format!("{diagnosis}\n{diagnosis:?}\n{input:?}");
     // The appid may be shown, as it is or escaped as `{:?}` escapes it: its
     // occurrences are taken out first.

@@ -15,10 +15,7 @@
 
 use libfuzzer_sys::fuzz_target;
 use serde_json::Value;
-use wxdecrypt::{
-    Error, GroupEnterInfo, Iv, PhoneNumber, SessionKey, ShareInfo, Stage, UnixTime, UserInfo,
-    Validation, WeRunData,
-};
+use wxdecrypt::{Error, GroupEnterInfo, Iv, PhoneNumber, SessionKey, ShareInfo, Stage, UnixTime, UserInfo, Validation, WeRunData};
 use wxdecrypt_fuzz::{
     b64, decimal, encrypt, encrypt_blocks, fields, pkcs7, reference_country_code, reference_object,
     watermark_ok,

@@ -13,10 +13,8 @@
 use base64::Engine as _;
 use libfuzzer_sys::fuzz_target;
 use serde_json::{Map, Value};
-use wxdecrypt::{
-    AccessToken, ApiError, HttpRequest, PhoneNumber, PhoneResponse, PhoneResponseParser,
-    ResponseKind, UnixTime, Validation, parse_code2session,
-};
+use wxdecrypt::api::{AccessToken, ApiError, HttpRequest, PhoneResponse, PhoneResponseParser, ResponseKind, parse_code2session};
+use wxdecrypt::{PhoneNumber, UnixTime, Validation};
 use wxdecrypt_fuzz::{APPID, reference_country_code, reference_object, watermark_ok};
 
 /// The clock of the checked parse: ten seconds after the watermark of

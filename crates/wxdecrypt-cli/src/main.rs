@@ -26,10 +26,11 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand};
 use serde_json::{Value, json};
 
+use wxdecrypt::api::{ApiError, PhoneResponseParser, ResponseKind};
+use wxdecrypt::diagnose::{DiagnoseInput, DiagnoseOptions};
 use wxdecrypt::{
-    ApiError, Decrypted, DiagnoseInput, DiagnoseOptions, EncryptedData, Error, InputParser, Iv,
-    PhoneNumber, PhoneResponseParser, ResponseKind, SessionKey, UnixTime, UserInfo, Validation,
-    Watermark,
+    Decrypted, EncryptedData, Error, InputParser, Iv, PhoneNumber, SessionKey, UnixTime, UserInfo,
+    Validation, Watermark,
 };
 use wxdecrypt_cli::input::{self, InputFile};
 use zeroize::Zeroizing;
@@ -253,7 +254,7 @@ fn diagnose(inputs: &Inputs) -> ExitCode {
         iv: &file.iv,
         encrypted_data: &file.encrypted_data,
     };
-    let diagnosis = wxdecrypt::diagnose(&input, &options, now);
+    let diagnosis = wxdecrypt::diagnose::diagnose_at(&input, &options, now);
     match write_result(&diagnosis.to_string()) {
         code if code == ExitCode::SUCCESS && !diagnosis.is_valid() => ExitCode::from(1),
         code => code,

@@ -12,7 +12,7 @@ use std::process::{Command, Stdio};
 
 use common::{all_session_keys, entry, generated, real_world, text};
 use serde_json::{Value, json};
-use wxdecrypt::{DEFAULT_MAX_ENCRYPTED_DATA_LEN, Error, Field};
+use wxdecrypt::{Error, Field, InputParser};
 
 /// The library crate, which holds the test vectors and the bench fixtures.
 const LIBRARY_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../wxdecrypt");
@@ -1271,7 +1271,7 @@ fn an_empty_appid_is_a_usage_error() {
 fn encrypted_data_over_the_limit_is_rejected_as_too_large() {
     let file = real_world();
     let e = entry(&file, "decrypts", GOPAY);
-    let data = "A".repeat(DEFAULT_MAX_ENCRYPTED_DATA_LEN + 4);
+    let data = "A".repeat(InputParser::DEFAULT_MAX_ENCRYPTED_DATA_LEN + 4);
     let input = json!({
         "appid": e["appid"],
         "session_key": e["session_key"],
@@ -1282,7 +1282,7 @@ fn encrypted_data_over_the_limit_is_rejected_as_too_large() {
     let expected = Error::TooLarge {
         field: Field::EncryptedData,
         len: data.len(),
-        max: DEFAULT_MAX_ENCRYPTED_DATA_LEN,
+        max: InputParser::DEFAULT_MAX_ENCRYPTED_DATA_LEN,
     };
     assert_eq!(out.rejected(), expected.to_string());
 }

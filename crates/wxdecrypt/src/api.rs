@@ -14,7 +14,6 @@
 //! pass, on success only, reads the data.
 
 use core::fmt;
-use std::borrow::Cow;
 
 use serde::Deserialize;
 use serde::de::{self, Deserializer, IgnoredAny, Visitor};
@@ -22,9 +21,11 @@ use zeroize::Zeroizing;
 
 use crate::error::Error;
 use crate::input::SessionKey;
-use crate::json::{self, JsonError, JsonErrorKind, WatermarkRef};
+use crate::json;
+pub use crate::json::JsonProblem;
 use crate::payload::{Decrypted, PhoneNumber};
-use crate::validation::{UnixTime, Validation, Watermark};
+pub use crate::session::{checksession_signature, encrypted_msg_hash, session_signature};
+use crate::validation::{UnixTime, Validation, Watermark, WatermarkRef};
 
 // ===================================================================
 // Requests
@@ -661,18 +662,13 @@ pub enum ApiError {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Malformed {
-    /// The text is not JSON (or is cut short).
-    NotJson,
-    /// The JSON is not an object.
-    NotAnObject,
-    /// An object holds the same key twice, at any depth.
-    DuplicateKey,
-    /// Arrays and objects are nested too deeply.
-    TooDeep,
-    /// A field has the wrong type or an invalid value: a code that is not
-    /// an integer, phone data with a field missing, empty or inconsistent,
-    /// a watermark that is not `{"appid": string, "timestamp": integer}`.
-    Shape,
+    /// The strict JSON parser refused the text ([`JsonProblem::Syntax`],
+    /// [`JsonProblem::NotAnObject`], [`JsonProblem::DuplicateKey`],
+    /// [`JsonProblem::TooDeep`]), or a field has the wrong type or an invalid
+    /// value ([`JsonProblem::Shape`]): a code that is not an integer, phone
+    /// data with a field missing, empty or inconsistent, a watermark that is
+    /// not `{"appid": string, "timestamp": integer}`.
+    Json(JsonProblem),
     /// The fields match none of the response shapes, or more than one.
     UnknownShape,
     /// A response of one kind where another was expected
@@ -691,11 +687,7 @@ pub enum Malformed {
 impl fmt::Display for Malformed {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Self::NotJson => f.write_str("not JSON"),
-            Self::NotAnObject => f.write_str("not a JSON object"),
-            Self::DuplicateKey => f.write_str("a key appears twice in one object"),
-            Self::TooDeep => f.write_str("nested too deeply"),
-            Self::Shape => f.write_str("a field has the wrong type or an invalid value"),
+            Self::Json(problem) => problem.fmt(f),
             Self::UnknownShape => f.write_str(
                 "not a getuserphonenumber, cloud call or Authing response \
                  (or fields of several)",
@@ -766,15 +758,15 @@ impl ApiError {
     }
 }
 
-impl From<JsonError> for ApiError {
-    fn from(error: JsonError) -> Self {
-        Self::Malformed(match error.kind {
-            JsonErrorKind::Syntax => Malformed::NotJson,
-            JsonErrorKind::NotAnObject => Malformed::NotAnObject,
-            JsonErrorKind::DuplicateKey => Malformed::DuplicateKey,
-            JsonErrorKind::TooDeep => Malformed::TooDeep,
-            JsonErrorKind::BadWatermark | JsonErrorKind::Shape => Malformed::Shape,
-        })
+impl From<JsonProblem> for ApiError {
+    fn from(problem: JsonProblem) -> Self {
+        // The top-level watermark rule is the decrypted payloads'; in a
+        // response, a malformed member of that name is a field of the wrong
+        // shape like any other.
+        Self::Malformed(Malformed::Json(match problem {
+            JsonProblem::BadWatermark => JsonProblem::Shape,
+            other => other,
+        }))
     }
 }
 
@@ -1008,7 +1000,8 @@ pub struct PhoneResponse {
 /// watermark is returned: [`Watermark`] stands for a checked one.
 ///
 /// ```
-/// use wxdecrypt::{PhoneResponseParser, UnixTime, Validation};
+/// use wxdecrypt::api::PhoneResponseParser;
+/// use wxdecrypt::{UnixTime, Validation};
 ///
 /// // WeChat's sample response, with digits in place of its `xxxxxx`.
 /// let response = r#"{"errcode":0,"errmsg":"ok","phone_info":{
@@ -1019,7 +1012,7 @@ pub struct PhoneResponse {
 ///     .parse_at(response, UnixTime::from_secs(1_637_744_300))?;
 /// assert_eq!(parsed.phone.payload.pure_phone_number, "13580006666");
 /// assert_eq!(parsed.phone.payload.country_code, "86");
-/// # Ok::<(), wxdecrypt::ApiError>(())
+/// # Ok::<(), wxdecrypt::api::ApiError>(())
 /// ```
 #[derive(Debug, Clone, Copy)]
 pub struct PhoneResponseParser<'v> {
@@ -1082,8 +1075,12 @@ impl<'v> PhoneResponseParser<'v> {
 
     /// Reads a response, checking the watermark against the system clock.
     ///
+    /// Reads the system clock, so it is not built for `wasm32-unknown-unknown`,
+    /// which has none: call [`parse_at`](Self::parse_at) with the time there.
+    ///
     /// # Errors
     /// As [`parse_at`](Self::parse_at).
+    #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
     pub fn parse(&self, text: &str) -> Result<PhoneResponse, ApiError> {
         self.parse_at(text, UnixTime::now())
     }
@@ -1138,11 +1135,7 @@ impl<'v> PhoneResponseParser<'v> {
                     data.phone_info
                 };
                 let info = info.ok_or(ApiError::Malformed(Malformed::MissingField(data_name)))?;
-                let mark = info.watermark.map(|w| WatermarkRef {
-                    appid: w.appid,
-                    timestamp: w.timestamp,
-                });
-                let watermark = self.check(mark.as_ref(), now)?;
+                let watermark = self.check(info.watermark.as_ref(), now)?;
                 Ok(PhoneResponse {
                     kind,
                     phone: Decrypted {
@@ -1277,15 +1270,7 @@ struct PhoneInfo<'a> {
     #[serde(flatten)]
     phone: PhoneNumber,
     #[serde(default, borrow)]
-    watermark: Option<WatermarkFields<'a>>,
-}
-
-/// A watermark inside the phone data.
-#[derive(Deserialize)]
-struct WatermarkFields<'a> {
-    #[serde(borrow)]
-    appid: Cow<'a, str>,
-    timestamp: u64,
+    watermark: Option<WatermarkRef<'a>>,
 }
 
 // ===================================================================
@@ -1425,18 +1410,24 @@ mod tests {
     #[test]
     fn every_json_kind_maps_to_a_malformed_kind() {
         let cases = [
-            (JsonErrorKind::Syntax, Malformed::NotJson),
-            (JsonErrorKind::NotAnObject, Malformed::NotAnObject),
-            (JsonErrorKind::DuplicateKey, Malformed::DuplicateKey),
-            (JsonErrorKind::TooDeep, Malformed::TooDeep),
-            (JsonErrorKind::BadWatermark, Malformed::Shape),
-            (JsonErrorKind::Shape, Malformed::Shape),
+            (JsonProblem::Syntax, Malformed::Json(JsonProblem::Syntax)),
+            (
+                JsonProblem::NotAnObject,
+                Malformed::Json(JsonProblem::NotAnObject),
+            ),
+            (
+                JsonProblem::DuplicateKey,
+                Malformed::Json(JsonProblem::DuplicateKey),
+            ),
+            (JsonProblem::TooDeep, Malformed::Json(JsonProblem::TooDeep)),
+            (
+                JsonProblem::BadWatermark,
+                Malformed::Json(JsonProblem::Shape),
+            ),
+            (JsonProblem::Shape, Malformed::Json(JsonProblem::Shape)),
         ];
         for (kind, expected) in cases {
-            assert_eq!(
-                ApiError::from(JsonError { kind }),
-                ApiError::Malformed(expected)
-            );
+            assert_eq!(ApiError::from(kind), ApiError::Malformed(expected));
         }
     }
 }

@@ -28,11 +28,15 @@ const LARGE_BUFFER: usize = 2048;
 /// [`UserInfo`](crate::UserInfo), ...) or your own. It sees the whole object,
 /// watermark included.
 ///
+/// Reads the system clock, so it is not built for `wasm32-unknown-unknown`,
+/// which has none: call [`decrypt_at`] with the time there.
+///
 /// # Errors
 /// [`Error::Decryption`] for every failure after the cipher (padding, UTF-8,
 /// JSON, duplicate keys, a payload that is not a `T`); an input error when
 /// `data` is not valid base64; a policy error when the watermark is missing,
 /// names another appid, or is too old or in the future.
+#[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
 pub fn decrypt<T: DeserializeOwned>(
     key: &SessionKey,
     iv: &Iv,
@@ -68,8 +72,12 @@ pub fn decrypt_at<T: DeserializeOwned>(
 /// (README, Security), and the result is still valid JSON with a genuine
 /// watermark. Check every field you rely on, or use a typed payload.
 ///
+/// Reads the system clock, so it is not built for `wasm32-unknown-unknown`,
+/// which has none: call [`decrypt_raw_at`] with the time there.
+///
 /// # Errors
 /// As [`decrypt`].
+#[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
 pub fn decrypt_raw(
     key: &SessionKey,
     iv: &Iv,

@@ -13,13 +13,11 @@ use zeroize::Zeroizing;
 
 use crate::cipher;
 use crate::error::{Damage, Error, Field, Stage, appid_for_error, write_position};
-use crate::input::{
-    BLOCK, DEFAULT_MAX_ENCRYPTED_DATA_LEN, EncryptedData, InputParser, Iv, SessionKey,
-    transport_damage,
-};
-use crate::json::{self, JsonError, JsonErrorKind, MAX_DEPTH, WatermarkRef};
+use crate::input::{BLOCK, EncryptedData, InputParser, Iv, SessionKey, transport_damage};
+pub use crate::json::JsonProblem;
+use crate::json::{self, MAX_DEPTH};
 use crate::payload::{GroupEnterInfo, PhoneNumber, ShareInfo, UserInfo, WeRunData};
-use crate::validation::{UnixTime, Validation, Watermark};
+use crate::validation::{UnixTime, Validation, Watermark, WatermarkRef};
 
 // ----- The inputs and the options -----
 
@@ -55,7 +53,8 @@ impl fmt::Debug for DiagnoseInput<'_> {
 /// yet; and the size limit on `encryptedData`.
 ///
 /// ```
-/// use wxdecrypt::{DiagnoseOptions, Validation};
+/// use wxdecrypt::Validation;
+/// use wxdecrypt::diagnose::DiagnoseOptions;
 /// // The checks `decrypt` makes with this validation:
 /// let options = DiagnoseOptions::new(Validation::new("wx4f4bc4dec97d474b"));
 /// // The default policy, reporting the watermark's appid instead of checking it:
@@ -80,13 +79,13 @@ impl From<Validation> for DiagnoseOptions {
 impl DiagnoseOptions {
     /// Checks everything `validation` checks, as [`decrypt`](crate::decrypt)
     /// does, with `encryptedData` limited to
-    /// [`DEFAULT_MAX_ENCRYPTED_DATA_LEN`] characters.
+    /// [`InputParser::DEFAULT_MAX_ENCRYPTED_DATA_LEN`] characters.
     #[must_use]
     pub const fn new(validation: Validation) -> Self {
         Self {
             validation,
             check_appid: true,
-            max_encrypted_data_len: DEFAULT_MAX_ENCRYPTED_DATA_LEN,
+            max_encrypted_data_len: InputParser::DEFAULT_MAX_ENCRYPTED_DATA_LEN,
         }
     }
 
@@ -287,7 +286,7 @@ impl PayloadKind {
 
     /// Parses `text` as this kind, as the production path would; gives the
     /// captured watermark. The typed value is dropped at once.
-    fn parse(self, text: &str) -> Result<Option<WatermarkRef<'_>>, JsonError> {
+    fn parse(self, text: &str) -> Result<Option<WatermarkRef<'_>>, JsonProblem> {
         fn mark<T>(parsed: (T, Option<WatermarkRef<'_>>)) -> Option<WatermarkRef<'_>> {
             parsed.1
         }
@@ -325,48 +324,6 @@ pub enum LengthHint {
     Hex,
     /// None of the above: cut short, or another value altogether.
     Unknown,
-}
-
-/// Why a plaintext is not a JSON object.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum JsonProblem {
-    /// Not strict JSON text.
-    Syntax,
-    /// An object has the same key twice.
-    DuplicateKey,
-    /// Arrays and objects nested more than 32 deep.
-    TooDeep,
-    /// Valid JSON, but not an object.
-    NotAnObject,
-    /// The top-level `watermark` is not `{"appid": string, "timestamp": integer}`.
-    BadWatermark,
-}
-
-impl JsonProblem {
-    /// What the problem is, as a sentence about the plaintext.
-    #[must_use]
-    pub const fn description(self) -> &'static str {
-        match self {
-            Self::Syntax => "the plaintext is text but not a well-formed JSON object",
-            Self::DuplicateKey => "the plaintext is JSON with a key given twice",
-            Self::TooDeep => "the plaintext is JSON nested more than 32 levels deep",
-            Self::NotAnObject => "the plaintext is JSON but not an object",
-            Self::BadWatermark => {
-                "the plaintext's watermark is not {\"appid\": string, \"timestamp\": integer}"
-            }
-        }
-    }
-
-    const fn from_kind(kind: JsonErrorKind) -> Self {
-        match kind {
-            JsonErrorKind::DuplicateKey => Self::DuplicateKey,
-            JsonErrorKind::TooDeep => Self::TooDeep,
-            JsonErrorKind::NotAnObject => Self::NotAnObject,
-            JsonErrorKind::BadWatermark => Self::BadWatermark,
-            JsonErrorKind::Syntax | JsonErrorKind::Shape => Self::Syntax,
-        }
-    }
 }
 
 /// The top-level member names of a decrypted object, never their values.
@@ -718,7 +675,8 @@ impl Diagnosis {
 /// - A watermark for another appid, too old, from the future, or missing.
 ///
 /// ```
-/// use wxdecrypt::{DiagnoseInput, DiagnoseOptions, DiagnosisStage, Finding, UnixTime, Validation};
+/// use wxdecrypt::diagnose::{DiagnoseInput, DiagnoseOptions, DiagnosisStage, Finding, diagnose_at};
+/// use wxdecrypt::{UnixTime, Validation};
 /// // WeChat's official sample, with the iv of other data: only the first
 /// // block is garbage.
 /// let input = DiagnoseInput {
@@ -733,13 +691,28 @@ impl Diagnosis {
 ///         /XcxxmK01EpqOyuxINew==",
 /// };
 /// let options = DiagnoseOptions::new(Validation::new("wx4f4bc4dec97d474b"));
-/// let diagnosis = wxdecrypt::diagnose(&input, &options, UnixTime::from_secs(1_477_314_187));
+/// let diagnosis = diagnose_at(&input, &options, UnixTime::from_secs(1_477_314_187));
 /// assert_eq!(diagnosis.stage(), DiagnosisStage::Plaintext);
 /// assert!(matches!(diagnosis.finding(), Finding::IvWrong { .. }));
 /// println!("{diagnosis}");
 /// ```
+///
+/// Reads the system clock, so it is not built for `wasm32-unknown-unknown`,
+/// which has none: call [`diagnose_at`] with the time there.
 #[must_use]
-pub fn diagnose(input: &DiagnoseInput<'_>, options: &DiagnoseOptions, now: UnixTime) -> Diagnosis {
+#[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+pub fn diagnose(input: &DiagnoseInput<'_>, options: &DiagnoseOptions) -> Diagnosis {
+    diagnose_at(input, options, UnixTime::now())
+}
+
+/// [`diagnose`] with the time given: for captured inputs, whose watermark is
+/// judged at the time they were received, and for tests.
+#[must_use]
+pub fn diagnose_at(
+    input: &DiagnoseInput<'_>,
+    options: &DiagnoseOptions,
+    now: UnixTime,
+) -> Diagnosis {
     let strict = InputParser::new().with_max_encrypted_data_len(options.max_encrypted_data_len);
     let finding = run(input, options, now, strict);
     let after_repair = finding.lenient_repairs().then(|| {
@@ -958,18 +931,19 @@ fn read_plaintext(
         Ok((top, _)) => read_payload(text, &top, options, now),
         Err(error) => {
             // Duplicate keys and the like are no garbling of 16 bytes.
-            let syntax = matches!(
-                error.kind,
-                JsonErrorKind::Syntax | JsonErrorKind::NotAnObject
-            );
+            let syntax = matches!(error, JsonProblem::Syntax | JsonProblem::NotAnObject);
             if syntax && let Some(tail) = tail_object(plain) {
                 return Finding::IvWrong {
                     resembles: tail.resembles(),
                 };
             }
-            Finding::MalformedJson {
-                problem: JsonProblem::from_kind(error.kind),
-            }
+            // The target reads any object, so a shape error is the text's.
+            let problem = if error == JsonProblem::Shape {
+                JsonProblem::Syntax
+            } else {
+                error
+            };
+            Finding::MalformedJson { problem }
         }
     }
 }
@@ -1429,6 +1403,21 @@ impl<'de> Visitor<'de> for TopLevelVisitor {
     }
 }
 
+/// What a [`JsonProblem`] says about a decrypted plaintext.
+const fn plaintext_problem(problem: JsonProblem) -> &'static str {
+    match problem {
+        JsonProblem::DuplicateKey => "the plaintext is JSON with a key given twice",
+        JsonProblem::TooDeep => "the plaintext is JSON nested more than 32 levels deep",
+        JsonProblem::NotAnObject => "the plaintext is JSON but not an object",
+        JsonProblem::BadWatermark => {
+            "the plaintext's watermark is not {\"appid\": string, \"timestamp\": integer}"
+        }
+        JsonProblem::Syntax | JsonProblem::Shape => {
+            "the plaintext is text but not a well-formed JSON object"
+        }
+    }
+}
+
 /// Reads a key as a [`Name`].
 struct NameSeed {
     keep_raw: bool,
@@ -1514,7 +1503,7 @@ impl fmt::Display for Finding {
                 "the padding is right and most of the plaintext is text, \
                  but some bytes are not UTF-8",
             ),
-            Self::MalformedJson { problem } => f.write_str(problem.description()),
+            Self::MalformedJson { problem } => f.write_str(plaintext_problem(*problem)),
             Self::UnexpectedShape {
                 resembles,
                 missing,

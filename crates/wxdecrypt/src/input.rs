@@ -15,10 +15,6 @@ pub(crate) const BLOCK: usize = 16;
 /// Length of the base64 text of 16 bytes, with its `==` padding.
 const BASE64_16_LEN: usize = 24;
 
-/// The default limit on `encryptedData`, in base64 characters: 64 KiB of text,
-/// about 48 KiB once decoded. Real payloads are under 4 KiB.
-pub const DEFAULT_MAX_ENCRYPTED_DATA_LEN: usize = 64 * 1024;
-
 /// A user's `session_key`: the AES-128 key WeChat encrypted the data with.
 ///
 /// It is a secret: its base64 text is decoded in constant time, it is wiped
@@ -217,14 +213,18 @@ impl Default for InputParser {
 }
 
 impl InputParser {
+    /// The default limit on `encryptedData`, in base64 characters: 64 KiB of
+    /// text, about 48 KiB once decoded. Real payloads are under 4 KiB.
+    pub const DEFAULT_MAX_ENCRYPTED_DATA_LEN: usize = 64 * 1024;
+
     /// Strict standard base64 (RFC 4648 alphabet, `=` padding required, no
     /// whitespace, no non-zero trailing bits), and `encryptedData` limited to
-    /// [`DEFAULT_MAX_ENCRYPTED_DATA_LEN`] characters.
+    /// [`Self::DEFAULT_MAX_ENCRYPTED_DATA_LEN`] characters.
     #[must_use]
     pub const fn new() -> Self {
         Self {
             lenient: false,
-            max_encrypted_data_len: DEFAULT_MAX_ENCRYPTED_DATA_LEN,
+            max_encrypted_data_len: Self::DEFAULT_MAX_ENCRYPTED_DATA_LEN,
         }
     }
 
@@ -823,13 +823,13 @@ mod tests {
 
     #[test]
     fn oversized_encrypted_data_is_refused_before_decoding() {
-        let huge = "!".repeat(DEFAULT_MAX_ENCRYPTED_DATA_LEN + 1);
+        let huge = "!".repeat(InputParser::DEFAULT_MAX_ENCRYPTED_DATA_LEN + 1);
         assert_eq!(
             EncryptedData::from_base64(&huge).unwrap_err(),
             Error::TooLarge {
                 field: Field::EncryptedData,
-                len: DEFAULT_MAX_ENCRYPTED_DATA_LEN + 1,
-                max: DEFAULT_MAX_ENCRYPTED_DATA_LEN
+                len: InputParser::DEFAULT_MAX_ENCRYPTED_DATA_LEN + 1,
+                max: InputParser::DEFAULT_MAX_ENCRYPTED_DATA_LEN
             }
         );
         let small = InputParser::new().with_max_encrypted_data_len(100);

@@ -1,10 +1,10 @@
 #![doc = include_str!("../README.md")]
 #![forbid(unsafe_code)]
 
-mod api;
+// The decrypt path, in the order the data flows: input text -> key, iv and
+// ciphertext -> plaintext -> JSON -> watermark check -> typed payload.
 mod cipher;
 mod decrypt;
-mod diagnose;
 mod error;
 mod input;
 mod json;
@@ -12,27 +12,32 @@ mod payload;
 mod session;
 mod validation;
 
-pub use api::{
-    AccessToken, ApiError, AppSecret, Argument, AuthingConnection, Code2Session,
-    DEFAULT_MAX_RESPONSE_LEN, HttpRequest, Malformed, Method, PhoneResponse, PhoneResponseParser,
-    RequestError, ResponseKind, parse_code2session,
-};
-pub use decrypt::{decrypt, decrypt_at, decrypt_raw, decrypt_raw_at};
-pub use diagnose::{
-    DiagnoseInput, DiagnoseOptions, Diagnosis, DiagnosisStage, Finding, JsonProblem, LengthHint,
-    MemberNames, PayloadKind, SeenWatermark, diagnose,
-};
-pub use error::{Damage, Error, Field, Stage};
-pub use input::{DEFAULT_MAX_ENCRYPTED_DATA_LEN, EncryptedData, InputParser, Iv, SessionKey};
+// For secondary audiences: the HTTP helpers of the newer flows, and the
+// offline diagnosis (a padding oracle, never for a server's responses).
+pub mod api;
+pub mod diagnose;
+
+// ----- Inputs -----
+pub use input::{EncryptedData, InputParser, Iv, SessionKey};
+
+// ----- Decrypting -----
+pub use decrypt::{decrypt_at, decrypt_raw_at};
+pub use session::{MAX_CANDIDATE_KEYS, decrypt_with_keys_at, verify_raw_data};
+// The twins that read the system clock: not on a target that has none.
+#[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+pub use {decrypt::decrypt, decrypt::decrypt_raw, session::decrypt_with_keys};
+
+// ----- Payloads -----
 pub use payload::{
     Decrypted, Gender, GroupEnterInfo, PhoneNumber, RawPayload, ShareInfo, StepInfo, UserInfo,
     WeRunData,
 };
-pub use session::{
-    MAX_CANDIDATE_KEYS, checksession_signature, decrypt_with_keys, decrypt_with_keys_at,
-    encrypted_msg_hash, session_signature, verify_raw_data,
-};
-pub use validation::{DEFAULT_LEEWAY_SECS, DEFAULT_MAX_AGE_SECS, UnixTime, Validation, Watermark};
+
+// ----- Validation and time -----
+pub use validation::{UnixTime, Validation, Watermark};
+
+// ----- Errors -----
+pub use error::{Damage, Error, Field, Stage};
 
 /// Stage-by-stage entry points for the benchmarks; not part of the API, and
 /// only built with `--cfg wxdecrypt_bench_internals` in RUSTFLAGS, never
@@ -76,7 +81,7 @@ pub mod bench_internals {
         timestamp: u64,
         now: UnixTime,
     ) -> Result<(), Error> {
-        let mark = crate::json::WatermarkRef {
+        let mark = crate::validation::WatermarkRef {
             appid: Cow::Borrowed(appid),
             timestamp,
         };

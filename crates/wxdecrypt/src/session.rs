@@ -109,7 +109,8 @@ pub fn verify_raw_data(key: &SessionKey, raw_data: &str, signature: &str) -> boo
 /// HTTPS.
 ///
 /// ```
-/// use wxdecrypt::{SessionKey, session_signature};
+/// use wxdecrypt::SessionKey;
+/// use wxdecrypt::api::session_signature;
 ///
 /// // The example in WeChat's session signature tutorial.
 /// let key = SessionKey::from_base64("o0q0otL8aEzpcZL/FT9WsQ==")?;
@@ -183,9 +184,13 @@ pub fn encrypted_msg_hash(data: &EncryptedData<'_>) -> String {
 /// of the right shape for your appid is as unlikely for each extra key as
 /// for the first.
 ///
+/// Reads the system clock, so it is not built for `wasm32-unknown-unknown`,
+/// which has none: call [`decrypt_with_keys_at`] with the time there.
+///
 /// # Errors
 /// [`Error::CandidateKeyCount`] when `keys` is empty or holds more than
 /// [`MAX_CANDIDATE_KEYS`]; otherwise as [`decrypt`](crate::decrypt).
+#[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
 pub fn decrypt_with_keys<T: DeserializeOwned>(
     keys: &[&SessionKey],
     iv: &Iv,

@@ -1,14 +1,17 @@
 //! The watermark check: which mini program the data was made for, and when.
 
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::borrow::Cow;
+
+use serde::Deserialize;
 
 use crate::error::{Error, appid_for_error};
-use crate::json::WatermarkRef;
 
 /// A point in time, in whole seconds since the Unix epoch.
 ///
 /// Time is passed in rather than read deep inside the checks, so that tests
-/// (and replays of old data) can say what "now" is.
+/// (and replays of old data) can say what "now" is. Every entry point that
+/// checks a watermark comes in two forms: `f(..)`, which reads the system
+/// clock, and `f_at(.., now)`, which takes this value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct UnixTime(u64);
 
@@ -26,8 +29,14 @@ impl UnixTime {
     }
 
     /// The system clock, read now; a clock set before 1970 reads as 0.
+    ///
+    /// Not built for `wasm32-unknown-unknown`, which has no clock (reading
+    /// it there traps): take the time your host gives with
+    /// [`UnixTime::from_secs`].
     #[must_use]
+    #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
     pub fn now() -> Self {
+        use std::time::{SystemTime, UNIX_EPOCH};
         Self(
             SystemTime::now()
                 .duration_since(UNIX_EPOCH)
@@ -48,11 +57,18 @@ pub struct Watermark {
     pub timestamp: UnixTime,
 }
 
-/// The default maximum age of a watermark: one hour.
-pub const DEFAULT_MAX_AGE_SECS: u64 = 60 * 60;
-
-/// The default clock skew tolerated in both directions: five minutes.
-pub const DEFAULT_LEEWAY_SECS: u64 = 5 * 60;
+/// A `watermark` as the data states it, not yet checked: what
+/// [`Validation`] reads, apart from the payload type (as a JWT library reads
+/// its claims). The JSON layer captures it while a payload is parsed; the
+/// response parsers of [`crate::api`] deserialize it from the phone data.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub(crate) struct WatermarkRef<'a> {
+    /// The `appid` member, borrowed from the text unless it held escapes.
+    #[serde(borrow)]
+    pub(crate) appid: Cow<'a, str>,
+    /// The `timestamp` member, in Unix seconds.
+    pub(crate) timestamp: u64,
+}
 
 /// What a decrypted payload's watermark must satisfy.
 ///
@@ -74,18 +90,24 @@ pub struct Validation {
 }
 
 impl Validation {
+    /// The default maximum age of a watermark: one hour.
+    pub const DEFAULT_MAX_AGE_SECS: u64 = 60 * 60;
+
+    /// The default clock skew tolerated in both directions: five minutes.
+    pub const DEFAULT_LEEWAY_SECS: u64 = 5 * 60;
+
     /// Expects a watermark naming `appid` (compared byte for byte; an empty
     /// `appid` matches no watermark, so a missing configuration value fails
     /// closed), at most
-    /// [`DEFAULT_MAX_AGE_SECS`] (one hour) old, with
-    /// [`DEFAULT_LEEWAY_SECS`] (five minutes) of clock skew tolerated either
+    /// [`Self::DEFAULT_MAX_AGE_SECS`] (one hour) old, with
+    /// [`Self::DEFAULT_LEEWAY_SECS`] (five minutes) of clock skew tolerated either
     /// way. A payload without a watermark is rejected.
     #[must_use]
     pub fn new(appid: impl Into<String>) -> Self {
         Self {
             appid: appid.into(),
-            max_age: Some(DEFAULT_MAX_AGE_SECS),
-            leeway: DEFAULT_LEEWAY_SECS,
+            max_age: Some(Self::DEFAULT_MAX_AGE_SECS),
+            leeway: Self::DEFAULT_LEEWAY_SECS,
             require_watermark: true,
         }
     }

@@ -9,12 +9,12 @@
 mod common;
 
 use proptest::prelude::*;
-use wxdecrypt::{
+use wxdecrypt::api::{
     AccessToken, ApiError, AppSecret, Argument, AuthingConnection, DEFAULT_MAX_RESPONSE_LEN,
-    EncryptedData, Error, Field, HttpRequest, Iv, Malformed, Method, PhoneNumber, PhoneResponse,
-    PhoneResponseParser, RequestError, ResponseKind, UnixTime, UserInfo, Validation,
-    parse_code2session,
+    HttpRequest, JsonProblem, Malformed, Method, PhoneResponse, PhoneResponseParser, RequestError,
+    ResponseKind, parse_code2session,
 };
+use wxdecrypt::{EncryptedData, Error, Field, Iv, PhoneNumber, UnixTime, UserInfo, Validation};
 
 /// A response from `tests/vectors/responses/`.
 macro_rules! response {
@@ -100,10 +100,13 @@ fn fields(phone: &PhoneNumber) -> (String, String, String) {
 #[test]
 fn getuserphonenumber_doc_sample_with_placeholder_digits_is_refused() {
     // Seed 003's sample has "xxxxxx" where the digits go.
-    assert_eq!(parse(WECHAT_DOC_SAMPLE), malformed(Malformed::Shape));
+    assert_eq!(
+        parse(WECHAT_DOC_SAMPLE),
+        malformed(Malformed::Json(JsonProblem::Shape))
+    );
     assert_eq!(
         parse_unchecked(WECHAT_DOC_SAMPLE),
-        malformed(Malformed::Shape)
+        malformed(Malformed::Json(JsonProblem::Shape))
     );
 }
 
@@ -145,7 +148,11 @@ fn country_code_as_number_string_or_plus_string_gives_86() {
         "86.0", "-86", "\"\"", "\"+\"", "\"8 6\"", "null", "true", "[86]",
     ] {
         let text = WECHAT_OK.replace("\"countryCode\": 86", &format!("\"countryCode\": {bad}"));
-        assert_eq!(parse(&text), malformed(Malformed::Shape), "{bad}");
+        assert_eq!(
+            parse(&text),
+            malformed(Malformed::Json(JsonProblem::Shape)),
+            "{bad}"
+        );
     }
 }
 
@@ -153,7 +160,10 @@ fn country_code_as_number_string_or_plus_string_gives_86() {
 fn authing_doc_samples_with_masked_digits_are_refused() {
     // Seeds 000/001/002 mask the middle digits: "188xxxx8888".
     for sample in [AUTHING_DOC_SAMPLE, AUTHING_DOC_SAMPLE_ZH] {
-        assert_eq!(parse_unchecked(sample), malformed(Malformed::Shape));
+        assert_eq!(
+            parse_unchecked(sample),
+            malformed(Malformed::Json(JsonProblem::Shape))
+        );
     }
 }
 
@@ -443,7 +453,11 @@ fn the_status_code_must_be_there_and_be_an_integer() {
         "9223372036854775808",
     ] {
         let text = WECHAT_OK.replace("\"errcode\": 0", &format!("\"errcode\": {bad}"));
-        assert_eq!(parse(&text), malformed(Malformed::Shape), "{bad}");
+        assert_eq!(
+            parse(&text),
+            malformed(Malformed::Json(JsonProblem::Shape)),
+            "{bad}"
+        );
     }
 }
 
@@ -475,25 +489,38 @@ fn empty_or_inconsistent_phone_fields_are_refused() {
     for (from, to) in replacements {
         let text = WECHAT_OK.replacen(from, to, 1);
         assert_ne!(text, WECHAT_OK, "{from}");
-        assert_eq!(parse(&text), malformed(Malformed::Shape), "{to}");
+        assert_eq!(
+            parse(&text),
+            malformed(Malformed::Json(JsonProblem::Shape)),
+            "{to}"
+        );
     }
     let empty = r#"{"errcode":0,"phone_info":{"watermark":{"timestamp":1637744274,"appid":"wx4f4bc4dec97d474b"}}}"#;
-    assert_eq!(parse(empty), malformed(Malformed::Shape));
+    assert_eq!(parse(empty), malformed(Malformed::Json(JsonProblem::Shape)));
     assert_eq!(
         parse_unchecked(r#"{"statusCode":200,"data":{}}"#),
-        malformed(Malformed::Shape)
+        malformed(Malformed::Json(JsonProblem::Shape))
     );
     let authing = AUTHING_OK.replace("\"+8618812348888\"", "\"\"");
-    assert_eq!(parse_unchecked(&authing), malformed(Malformed::Shape));
+    assert_eq!(
+        parse_unchecked(&authing),
+        malformed(Malformed::Json(JsonProblem::Shape))
+    );
 }
 
 #[test]
 fn duplicate_keys_are_refused_at_every_depth() {
     // A success followed by an error code must not be read as a success.
     let text = WECHAT_OK.replacen('{', "{\"errcode\": 40029,", 1);
-    assert_eq!(parse(&text), malformed(Malformed::DuplicateKey));
+    assert_eq!(
+        parse(&text),
+        malformed(Malformed::Json(JsonProblem::DuplicateKey))
+    );
     let text = r#"{"errcode":0,"errmsg":"ok","phone_info":{"phoneNumber":"13580006666","purePhoneNumber":"13580006666","countryCode":86,"watermark":{"timestamp":1637744274,"appid":"wx4f4bc4dec97d474b"}},"errcode":40029}"#;
-    assert_eq!(parse(text), malformed(Malformed::DuplicateKey));
+    assert_eq!(
+        parse(text),
+        malformed(Malformed::Json(JsonProblem::DuplicateKey))
+    );
     let cases = [
         (
             "\"phoneNumber\"",
@@ -504,8 +531,15 @@ fn duplicate_keys_are_refused_at_every_depth() {
     ];
     for (from, to) in cases {
         let text = WECHAT_OK.replacen(from, to, 1);
-        assert_eq!(parse(&text), malformed(Malformed::DuplicateKey), "{to}");
-        assert_eq!(parse_unchecked(&text), malformed(Malformed::DuplicateKey));
+        assert_eq!(
+            parse(&text),
+            malformed(Malformed::Json(JsonProblem::DuplicateKey)),
+            "{to}"
+        );
+        assert_eq!(
+            parse_unchecked(&text),
+            malformed(Malformed::Json(JsonProblem::DuplicateKey))
+        );
     }
     let text = CODE2SESSION_OK.replacen(
         "\"session_key\"",
@@ -514,7 +548,9 @@ fn duplicate_keys_are_refused_at_every_depth() {
     );
     assert!(matches!(
         parse_code2session(&text),
-        Err(ApiError::Malformed(Malformed::DuplicateKey))
+        Err(ApiError::Malformed(Malformed::Json(
+            JsonProblem::DuplicateKey
+        )))
     ));
 }
 
@@ -547,7 +583,10 @@ fn oversize_response_is_refused_before_parsing() {
     );
     // At the limit exactly, it is parsed (and refused as garbage).
     let at_limit = &huge[1..];
-    assert_eq!(parse(at_limit), malformed(Malformed::NotJson));
+    assert_eq!(
+        parse(at_limit),
+        malformed(Malformed::Json(JsonProblem::Syntax))
+    );
     // A valid response padded with whitespace to just over the limit.
     let padded = format!("{WECHAT_OK}{}", " ".repeat(DEFAULT_MAX_RESPONSE_LEN));
     assert!(matches!(parse(&padded), Err(ApiError::TooLarge { .. })));
@@ -565,18 +604,21 @@ fn oversize_response_is_refused_before_parsing() {
 #[test]
 fn garbage_is_named_and_never_ok() {
     let cases = [
-        ("", Malformed::NotJson),
-        ("   ", Malformed::NotJson),
-        ("{", Malformed::NotJson),
-        ("}", Malformed::NotJson),
-        ("{'errcode':0}", Malformed::NotJson),
-        ("\u{feff}{}", Malformed::NotJson),
-        ("null", Malformed::NotAnObject),
-        ("[]", Malformed::NotAnObject),
-        ("\"ok\"", Malformed::NotAnObject),
-        ("0", Malformed::NotAnObject),
-        ("{} {}", Malformed::NotJson),
-        ("<html>502 Bad Gateway</html>", Malformed::NotJson),
+        ("", Malformed::Json(JsonProblem::Syntax)),
+        ("   ", Malformed::Json(JsonProblem::Syntax)),
+        ("{", Malformed::Json(JsonProblem::Syntax)),
+        ("}", Malformed::Json(JsonProblem::Syntax)),
+        ("{'errcode':0}", Malformed::Json(JsonProblem::Syntax)),
+        ("\u{feff}{}", Malformed::Json(JsonProblem::Syntax)),
+        ("null", Malformed::Json(JsonProblem::NotAnObject)),
+        ("[]", Malformed::Json(JsonProblem::NotAnObject)),
+        ("\"ok\"", Malformed::Json(JsonProblem::NotAnObject)),
+        ("0", Malformed::Json(JsonProblem::NotAnObject)),
+        ("{} {}", Malformed::Json(JsonProblem::Syntax)),
+        (
+            "<html>502 Bad Gateway</html>",
+            Malformed::Json(JsonProblem::Syntax),
+        ),
     ];
     for (text, kind) in cases {
         assert_eq!(parse(text), malformed(kind), "{text:?}");
@@ -590,7 +632,10 @@ fn garbage_is_named_and_never_ok() {
         "[".repeat(100),
         "]".repeat(100)
     );
-    assert_eq!(parse(&deep), malformed(Malformed::TooDeep));
+    assert_eq!(
+        parse(&deep),
+        malformed(Malformed::Json(JsonProblem::TooDeep))
+    );
 }
 
 #[test]
@@ -752,7 +797,11 @@ fn without_a_check_the_watermark_is_not_returned_but_must_be_well_formed() {
     ] {
         let text = WECHAT_OK.replace(from, to);
         assert_ne!(text, WECHAT_OK);
-        assert_eq!(parse_unchecked(&text), malformed(Malformed::Shape), "{to}");
+        assert_eq!(
+            parse_unchecked(&text),
+            malformed(Malformed::Json(JsonProblem::Shape)),
+            "{to}"
+        );
     }
 }
 
@@ -1159,7 +1208,7 @@ fn code2session_errors_and_missing_fields() {
     ] {
         assert_eq!(
             parse_code2session(text).map(|s| s.openid),
-            Err(ApiError::Malformed(Malformed::Shape)),
+            Err(ApiError::Malformed(Malformed::Json(JsonProblem::Shape))),
             "{text}"
         );
     }
@@ -1172,18 +1221,24 @@ fn code2session_errors_and_missing_fields() {
 #[test]
 fn malformed_messages_are_pinned() {
     let cases = [
-        (Malformed::NotJson, "malformed response: not JSON"),
         (
-            Malformed::NotAnObject,
+            Malformed::Json(JsonProblem::Syntax),
+            "malformed response: not JSON",
+        ),
+        (
+            Malformed::Json(JsonProblem::NotAnObject),
             "malformed response: not a JSON object",
         ),
         (
-            Malformed::DuplicateKey,
+            Malformed::Json(JsonProblem::DuplicateKey),
             "malformed response: a key appears twice in one object",
         ),
-        (Malformed::TooDeep, "malformed response: nested too deeply"),
         (
-            Malformed::Shape,
+            Malformed::Json(JsonProblem::TooDeep),
+            "malformed response: nested too deeply",
+        ),
+        (
+            Malformed::Json(JsonProblem::Shape),
             "malformed response: a field has the wrong type or an invalid value",
         ),
         (
@@ -1223,5 +1278,5 @@ fn api_types_are_send_and_sync() {
     check::<AuthingConnection>();
     check::<PhoneResponse>();
     check::<PhoneResponseParser<'static>>();
-    check::<wxdecrypt::Code2Session>();
+    check::<wxdecrypt::api::Code2Session>();
 }

@@ -9,11 +9,11 @@ use std::fmt::Write as _;
 use aes::Aes128;
 use cbc::cipher::{BlockModeDecrypt as _, InOutBuf, KeyIvInit as _};
 use serde_json::Value;
-use wxdecrypt::{
-    Damage, DiagnoseInput, DiagnoseOptions, Diagnosis, DiagnosisStage, EncryptedData, Field,
-    Finding, Iv, JsonProblem, LengthHint, PayloadKind, SessionKey, Stage, UnixTime, Validation,
-    diagnose,
+use wxdecrypt::diagnose::{
+    DiagnoseInput, DiagnoseOptions, Diagnosis, DiagnosisStage, Finding, JsonProblem, LengthHint,
+    PayloadKind, diagnose_at,
 };
+use wxdecrypt::{Damage, EncryptedData, Field, Iv, SessionKey, Stage, UnixTime, Validation};
 
 use common::{b64, encrypt, entry, generated, real_world, section, text, unb64, unb64_16};
 
@@ -67,7 +67,7 @@ fn diagnose_plaintext(plaintext: &str, options: &DiagnoseOptions) -> Diagnosis {
         encrypted_data: &data,
         ..input_of(&gopay)
     };
-    diagnose(&input, options, UnixTime::from_secs(GENERATED_TIME))
+    diagnose_at(&input, options, UnixTime::from_secs(GENERATED_TIME))
 }
 
 /// Lowercase hex, two digits a byte.
@@ -90,7 +90,7 @@ fn assert_shows(diagnosis: &Diagnosis, words: &str) {
 fn gopay_with(field: Field, value: &str) -> Diagnosis {
     let gopay = real("gopay-phone");
     let input = with_field(input_of(&gopay), field, value);
-    diagnose(&input, &gopay_options(), made_at(&gopay))
+    diagnose_at(&input, &gopay_options(), made_at(&gopay))
 }
 
 fn gopay_options() -> DiagnoseOptions {
@@ -113,7 +113,7 @@ fn real_payloads_with_a_watermark_are_valid_for_their_kind_and_appid() {
         };
         let appid = text(entry, "appid");
         let options = DiagnoseOptions::new(Validation::new(appid));
-        let diagnosis = diagnose(&input_of(entry), &options, made_at(entry));
+        let diagnosis = diagnose_at(&input_of(entry), &options, made_at(entry));
         let Finding::Valid {
             kind,
             watermark: Some(mark),
@@ -138,7 +138,7 @@ fn the_bundled_official_sample_file_is_valid_user_info() {
     let sample: Value = serde_json::from_str(common::OFFICIAL_SAMPLE).expect("JSON");
     let options = DiagnoseOptions::new(Validation::new(text(&sample, "appid")));
     // The sample's watermark time, from real-world.json.
-    let diagnosis = diagnose(
+    let diagnosis = diagnose_at(
         &input_of(&sample),
         &options,
         UnixTime::from_secs(1_477_314_187),
@@ -159,7 +159,7 @@ fn the_bundled_official_sample_file_is_valid_user_info() {
 #[test]
 fn without_an_appid_the_watermark_appid_is_reported_not_checked() {
     let gopay = real("gopay-phone");
-    let diagnosis = diagnose(
+    let diagnosis = diagnose_at(
         &input_of(&gopay),
         &DiagnoseOptions::without_appid(),
         made_at(&gopay),
@@ -190,7 +190,7 @@ fn payloads_without_a_watermark_are_named_by_kind() {
             continue;
         }
         let now = UnixTime::from_secs(GENERATED_TIME);
-        let diagnosis = diagnose(&input_of(entry), &DiagnoseOptions::without_appid(), now);
+        let diagnosis = diagnose_at(&input_of(entry), &DiagnoseOptions::without_appid(), now);
         assert_eq!(
             diagnosis.finding(),
             &Finding::MissingWatermark {
@@ -202,7 +202,7 @@ fn payloads_without_a_watermark_are_named_by_kind() {
         assert_eq!(diagnosis.stage().error_stage(), Some(Stage::Policy));
         let accepted =
             DiagnoseOptions::new(Validation::new("").accept_missing_watermark()).unchecked_appid();
-        let diagnosis = diagnose(&input_of(entry), &accepted, now);
+        let diagnosis = diagnose_at(&input_of(entry), &accepted, now);
         assert_eq!(
             diagnosis.finding(),
             &Finding::Valid {
@@ -220,7 +220,7 @@ fn payloads_without_a_watermark_are_named_by_kind() {
 fn real_inputs_with_a_wrong_or_stale_key_are_diagnosed_as_the_key() {
     let file = real_world();
     for entry in section(&file, "does_not_decrypt") {
-        let diagnosis = diagnose(
+        let diagnosis = diagnose_at(
             &input_of(entry),
             &DiagnoseOptions::without_appid(),
             UnixTime::from_secs(GENERATED_TIME),
@@ -250,7 +250,7 @@ fn the_stale_key_diagnosis_reads_in_full() {
         "weixinmpsdk-issue-1869-stale-session-key",
     )
     .clone();
-    let diagnosis = diagnose(
+    let diagnosis = diagnose_at(
         &input_of(&entry),
         &DiagnoseOptions::without_appid(),
         UnixTime::from_secs(GENERATED_TIME),
@@ -281,7 +281,7 @@ fn generated_payloads_are_valid_for_every_kind() {
             continue;
         }
         let options = DiagnoseOptions::new(Validation::new(text(entry, "appid")));
-        let diagnosis = diagnose(&input_of(entry), &options, made_at(entry));
+        let diagnosis = diagnose_at(&input_of(entry), &options, made_at(entry));
         match diagnosis.finding() {
             Finding::Valid {
                 kind,
@@ -312,7 +312,7 @@ fn generated_rejects_are_sorted_by_reason() {
     for entry in section(&file, "rejects") {
         let id = text(entry, "id");
         let options = DiagnoseOptions::new(Validation::new(OFFICIAL_APPID));
-        let diagnosis = diagnose(
+        let diagnosis = diagnose_at(
             &input_of(entry),
             &options,
             UnixTime::from_secs(GENERATED_TIME),
@@ -373,7 +373,7 @@ fn a_missing_member_is_named_with_the_kind_it_belongs_to() {
     let file = generated();
     let entry = entry(&file, "rejects", "missing_field/phone/purePhoneNumber");
     let options = DiagnoseOptions::new(Validation::new(OFFICIAL_APPID));
-    let diagnosis = diagnose(
+    let diagnosis = diagnose_at(
         &input_of(entry),
         &options,
         UnixTime::from_secs(GENERATED_TIME),
@@ -419,7 +419,7 @@ fn with_field<'a>(input: DiagnoseInput<'a>, field: Field, value: &'a str) -> Dia
 fn assert_repaired(entry: &Value, field: Field, damaged: &str, expected: &Finding) {
     let input = with_field(input_of(entry), field, damaged);
     let options = DiagnoseOptions::new(Validation::new(text(entry, "appid")));
-    let diagnosis = diagnose(&input, &options, made_at(entry));
+    let diagnosis = diagnose_at(&input, &options, made_at(entry));
     assert_eq!(diagnosis.finding(), expected, "{damaged:?}");
     assert_eq!(diagnosis.stage().error_stage(), Some(Stage::Input));
     let repaired = diagnosis.after_repair().expect("a repaired diagnosis");
@@ -534,7 +534,7 @@ fn data_cut_to_a_column_size_is_reported_as_cut_not_as_lost_padding() {
         encrypted_data: cut,
         ..input_of(&official)
     };
-    let diagnosis = diagnose(
+    let diagnosis = diagnose_at(
         &input,
         &DiagnoseOptions::without_appid(),
         made_at(&official),
@@ -578,7 +578,7 @@ fn encrypted_data_encoded_twice_is_named_whether_or_not_it_is_block_aligned() {
             ..input_of(&entry)
         };
         let now = UnixTime::from_secs(1_600_000_000);
-        let diagnosis = diagnose(&input, &DiagnoseOptions::without_appid(), now);
+        let diagnosis = diagnose_at(&input, &DiagnoseOptions::without_appid(), now);
         assert_eq!(
             diagnosis.finding(),
             &Finding::EncodedTwice {
@@ -647,7 +647,7 @@ fn empty_and_oversized_fields_are_named() {
     let diagnosis = gopay_with(Field::Iv, "");
     assert_eq!(diagnosis.finding(), &Finding::Empty { field: Field::Iv });
     let small = gopay_options().with_max_encrypted_data_len(100);
-    let diagnosis = diagnose(&input_of(&gopay), &small, made_at(&gopay));
+    let diagnosis = diagnose_at(&input_of(&gopay), &small, made_at(&gopay));
     assert_eq!(
         diagnosis.finding(),
         &Finding::TooLarge {
@@ -673,7 +673,7 @@ fn another_requests_iv_is_diagnosed_as_only_the_iv() {
             iv: text(other, "iv"),
             ..input_of(entry)
         };
-        let diagnosis = diagnose(&input, &DiagnoseOptions::without_appid(), made_at(entry));
+        let diagnosis = diagnose_at(&input, &DiagnoseOptions::without_appid(), made_at(entry));
         assert_eq!(
             diagnosis.finding(),
             &Finding::IvWrong {
@@ -776,7 +776,7 @@ fn a_single_block_with_a_wrong_key_says_the_iv_could_be_the_cause_too() {
         iv: text(&gopay, "iv"),
         encrypted_data: &data,
     };
-    let diagnosis = diagnose(&input, &DiagnoseOptions::without_appid(), made_at(&gopay));
+    let diagnosis = diagnose_at(&input, &DiagnoseOptions::without_appid(), made_at(&gopay));
     let Finding::KeyWrongOrStale {
         single_block: true, ..
     } = diagnosis.finding()
@@ -829,7 +829,7 @@ fn a_plaintext_with_bytes_that_are_not_utf8_is_named() {
         encrypted_data: &data,
         ..input_of(&gopay)
     };
-    let diagnosis = diagnose(
+    let diagnosis = diagnose_at(
         &input,
         &gopay_options(),
         UnixTime::from_secs(GENERATED_TIME),
@@ -904,7 +904,7 @@ fn a_phone_payload_whose_numbers_disagree_resembles_a_phone_payload() {
 fn the_appid_of_another_mini_program_is_named_with_both_appids() {
     let official = real("official-wxbizdatacrypt-userinfo");
     let options = DiagnoseOptions::new(Validation::new(GOPAY_APPID));
-    let diagnosis = diagnose(&input_of(&official), &options, made_at(&official));
+    let diagnosis = diagnose_at(&input_of(&official), &options, made_at(&official));
     assert_eq!(
         diagnosis.finding(),
         &Finding::AppIdMismatch {
@@ -924,7 +924,7 @@ fn the_appid_of_another_mini_program_is_named_with_both_appids() {
 fn an_empty_appid_matches_nothing_as_in_production() {
     let official = real("official-wxbizdatacrypt-userinfo");
     let options = DiagnoseOptions::new(Validation::new(""));
-    let diagnosis = diagnose(&input_of(&official), &options, made_at(&official));
+    let diagnosis = diagnose_at(&input_of(&official), &options, made_at(&official));
     assert!(
         matches!(diagnosis.finding(), Finding::AppIdMismatch { expected, .. } if expected.is_empty()),
         "{diagnosis}"
@@ -937,7 +937,7 @@ fn expiry_follows_the_production_rule_at_its_edge() {
     let official = real("official-wxbizdatacrypt-userinfo");
     let made = 1_477_314_187;
     let options = DiagnoseOptions::new(Validation::new(OFFICIAL_APPID));
-    let at = |now: u64| diagnose(&input_of(&official), &options, UnixTime::from_secs(now));
+    let at = |now: u64| diagnose_at(&input_of(&official), &options, UnixTime::from_secs(now));
     assert!(at(made + 3600 + 300).is_valid());
     assert_eq!(
         at(made + 3600 + 301).finding(),
@@ -954,7 +954,7 @@ fn expiry_follows_the_production_rule_at_its_edge() {
             .with_max_age(60)
             .with_leeway(0),
     );
-    let diagnosis = diagnose(
+    let diagnosis = diagnose_at(
         &input_of(&official),
         &shorter,
         UnixTime::from_secs(made + 61),
@@ -965,7 +965,7 @@ fn expiry_follows_the_production_rule_at_its_edge() {
     );
     let forever = DiagnoseOptions::new(Validation::new(OFFICIAL_APPID).without_max_age());
     assert!(
-        diagnose(
+        diagnose_at(
             &input_of(&official),
             &forever,
             UnixTime::from_secs(GENERATED_TIME)
@@ -979,7 +979,7 @@ fn a_watermark_from_the_future_is_named() {
     let official = real("official-wxbizdatacrypt-userinfo");
     let made = 1_477_314_187;
     let options = DiagnoseOptions::new(Validation::new(OFFICIAL_APPID));
-    let diagnosis = diagnose(
+    let diagnosis = diagnose_at(
         &input_of(&official),
         &options,
         UnixTime::from_secs(made - 301),
@@ -1097,7 +1097,7 @@ fn many_diagnoses() -> Vec<Diagnosis> {
                 DiagnoseOptions::new(Validation::new("").without_max_age()).unchecked_appid(),
             ] {
                 for now in [now, UnixTime::from_secs(0), UnixTime::from_secs(u64::MAX)] {
-                    out.push(diagnose(&variant, &options, now));
+                    out.push(diagnose_at(&variant, &options, now));
                 }
             }
         }
@@ -1167,7 +1167,7 @@ fn hostile_inputs_do_not_panic() {
                     iv,
                     encrypted_data,
                 };
-                let diagnosis = diagnose(
+                let diagnosis = diagnose_at(
                     &input,
                     &DiagnoseOptions::without_appid(),
                     UnixTime::from_secs(0),

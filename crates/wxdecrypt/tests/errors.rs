@@ -6,8 +6,7 @@ mod common;
 
 use common::{entry, real_world, text};
 use wxdecrypt::{
-    DEFAULT_LEEWAY_SECS, DEFAULT_MAX_AGE_SECS, DEFAULT_MAX_ENCRYPTED_DATA_LEN, Damage,
-    EncryptedData, Error, Field, InputParser, Iv, PhoneNumber, SessionKey, Stage, UnixTime,
+    Damage, EncryptedData, Error, Field, InputParser, Iv, PhoneNumber, SessionKey, Stage, UnixTime,
     UserInfo, Validation,
 };
 
@@ -281,13 +280,13 @@ fn a_session_key_encoded_twice_is_a_wrong_length() {
 
 #[test]
 fn oversized_encrypted_data_is_refused_with_its_length_and_the_limit() {
-    let huge = "A".repeat(DEFAULT_MAX_ENCRYPTED_DATA_LEN + 4);
+    let huge = "A".repeat(InputParser::DEFAULT_MAX_ENCRYPTED_DATA_LEN + 4);
     assert_eq!(
         EncryptedData::from_base64(&huge).unwrap_err(),
         Error::TooLarge {
             field: Field::EncryptedData,
-            len: DEFAULT_MAX_ENCRYPTED_DATA_LEN + 4,
-            max: DEFAULT_MAX_ENCRYPTED_DATA_LEN
+            len: InputParser::DEFAULT_MAX_ENCRYPTED_DATA_LEN + 4,
+            max: InputParser::DEFAULT_MAX_ENCRYPTED_DATA_LEN
         }
     );
     let parser = InputParser::new().with_max_encrypted_data_len(64);
@@ -322,21 +321,24 @@ fn policy_errors_come_from_decrypting_real_data() {
         wxdecrypt::decrypt_at::<PhoneNumber>(&key, &iv, &data, validation, UnixTime::from_secs(now))
             .unwrap_err()
     };
-    let limit = DEFAULT_MAX_AGE_SECS + DEFAULT_LEEWAY_SECS;
+    let limit = Validation::DEFAULT_MAX_AGE_SECS + Validation::DEFAULT_LEEWAY_SECS;
     assert_eq!(
         at(&Validation::new(appid), timestamp + limit + 1),
         Error::Expired {
             timestamp,
             now: timestamp + limit + 1,
-            max_age: DEFAULT_MAX_AGE_SECS
+            max_age: Validation::DEFAULT_MAX_AGE_SECS
         }
     );
     assert_eq!(
-        at(&Validation::new(appid), timestamp - DEFAULT_LEEWAY_SECS - 1),
+        at(
+            &Validation::new(appid),
+            timestamp - Validation::DEFAULT_LEEWAY_SECS - 1
+        ),
         Error::FromFuture {
             timestamp,
-            now: timestamp - DEFAULT_LEEWAY_SECS - 1,
-            leeway: DEFAULT_LEEWAY_SECS
+            now: timestamp - Validation::DEFAULT_LEEWAY_SECS - 1,
+            leeway: Validation::DEFAULT_LEEWAY_SECS
         }
     );
     assert_eq!(

@@ -11,10 +11,11 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use common::{b64, encrypt, entry, generated, real_world, section, text, unb64_16};
 use serde_json::Value;
+use wxdecrypt::api::{checksession_signature, encrypted_msg_hash, session_signature};
 use wxdecrypt::{
     Decrypted, EncryptedData, Error, InputParser, Iv, MAX_CANDIDATE_KEYS, PhoneNumber, SessionKey,
-    Stage, UnixTime, UserInfo, Validation, checksession_signature, decrypt_at, decrypt_with_keys,
-    decrypt_with_keys_at, encrypted_msg_hash, session_signature, verify_raw_data,
+    Stage, UnixTime, UserInfo, Validation, decrypt_at, decrypt_with_keys, decrypt_with_keys_at,
+    verify_raw_data,
 };
 
 fn key(text: &str) -> SessionKey {

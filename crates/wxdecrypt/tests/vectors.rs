@@ -11,9 +11,8 @@ use common::{entry, generated, real_world, section, text};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 use wxdecrypt::{
-    DEFAULT_MAX_AGE_SECS, Decrypted, EncryptedData, Error, Field, GroupEnterInfo, InputParser, Iv,
-    PhoneNumber, RawPayload, SessionKey, ShareInfo, UnixTime, UserInfo, Validation, Watermark,
-    WeRunData,
+    Decrypted, EncryptedData, Error, Field, GroupEnterInfo, InputParser, Iv, PhoneNumber,
+    RawPayload, SessionKey, ShareInfo, UnixTime, UserInfo, Validation, Watermark, WeRunData,
 };
 
 /// Any appid, for entries that carry none.
@@ -401,7 +400,7 @@ fn real_world_payloads_are_expired_by_the_system_clock() {
             assert!(
                 matches!(
                     err,
-                    Error::Expired { timestamp: t, now, max_age: DEFAULT_MAX_AGE_SECS }
+                    Error::Expired { timestamp: t, now, max_age: Validation::DEFAULT_MAX_AGE_SECS }
                         if t == timestamp && now > timestamp
                 ),
                 "{}: {err:?}",

@@ -28,7 +28,7 @@ use common::{b64, entry, real_world, text, unb64};
 const TOKEN: &str = "test-token-5f1c9a";
 
 /// The default maximum age plus leeway: the oldest watermark accepted is
-/// this many seconds old (`DEFAULT_MAX_AGE_SECS` + `DEFAULT_LEEWAY_SECS`).
+/// this many seconds old (`Validation::DEFAULT_MAX_AGE_SECS` + `Validation::DEFAULT_LEEWAY_SECS`).
 const OLDEST_ACCEPTED: u64 = 3600 + 300;
 
 /// A response, whole.
