@@ -20,6 +20,7 @@ use serde::de::{self, Deserializer, IgnoredAny, Visitor};
 use zeroize::Zeroizing;
 
 use crate::error::Error;
+use crate::hex::{self, Case};
 use crate::input::SessionKey;
 use crate::json;
 pub use crate::json::JsonProblem;
@@ -517,14 +518,12 @@ fn redacted_url(url: &str) -> String {
 /// Appends `text` percent-encoded: every byte but RFC 3986's unreserved
 /// characters (`A-Z a-z 0-9 - . _ ~`) becomes `%XX`.
 fn percent_encode(out: &mut String, text: &str) {
-    const HEX: &[u8; 16] = b"0123456789ABCDEF";
     for &byte in text.as_bytes() {
         if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
             out.push(char::from(byte));
         } else {
             out.push('%');
-            out.push(char::from(HEX[usize::from(byte >> 4)]));
-            out.push(char::from(HEX[usize::from(byte & 0x0f)]));
+            hex::push_byte(out, byte, Case::Upper);
         }
     }
 }
@@ -554,17 +553,15 @@ fn json_object(members: &[(&str, &str)]) -> Zeroizing<String> {
 /// Appends `text` as a JSON string: `"` and `\` escaped, control characters
 /// as `\u00XX`, everything else as it is (JSON text is UTF-8).
 fn json_string(out: &mut String, text: &str) {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
     out.push('"');
     for c in text.chars() {
         match c {
             '"' => out.push_str("\\\""),
             '\\' => out.push_str("\\\\"),
             '\u{0}'..='\u{1f}' => {
-                let byte = u32::from(c);
                 out.push_str("\\u00");
-                out.push(char::from(HEX[(byte >> 4) as usize]));
-                out.push(char::from(HEX[(byte & 0x0f) as usize]));
+                // A control character: one byte, below 0x20.
+                hex::push_byte(out, c as u8, Case::Lower);
             }
             _ => out.push(c),
         }

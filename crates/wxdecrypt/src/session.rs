@@ -20,6 +20,7 @@ use sha2::Sha256;
 use zeroize::Zeroizing;
 
 use crate::error::Error;
+use crate::hex::{self, Case};
 use crate::input::{EncryptedData, Iv, SessionKey};
 use crate::payload::Decrypted;
 use crate::validation::{UnixTime, Validation};
@@ -81,7 +82,7 @@ const SHA256_BLOCK: usize = 64;
 /// ```
 #[must_use]
 pub fn verify_raw_data(key: &SessionKey, raw_data: &str, signature: &str) -> bool {
-    let Some(presented) = decode_hex::<SHA1_LEN>(signature) else {
+    let Some(presented) = hex::decode::<SHA1_LEN>(signature) else {
         return false;
     };
     let key_text = key.to_base64();
@@ -89,7 +90,7 @@ pub fn verify_raw_data(key: &SessionKey, raw_data: &str, signature: &str) -> boo
     hasher.update(raw_data.as_bytes());
     hasher.update(&key_text[..]);
     let expected: Zeroizing<[u8; SHA1_LEN]> = Zeroizing::new(hasher.finalize().into());
-    constant_time_eq(&expected, &presented)
+    hex::constant_time_eq(&expected, &presented)
 }
 
 /// The session signature of `message`, as lower-case hex:
@@ -131,7 +132,7 @@ pub fn session_signature(key: &SessionKey, message: &[u8]) -> String {
     }
     let mut mac = Hmac::<Sha256>::new((&*block).into());
     mac.update(message);
-    hex(&mac.finalize().into_bytes())
+    hex::encode(&mac.finalize().into_bytes(), Case::Lower)
 }
 
 /// The signature `wxa/checksession` asks for to tell whether WeChat still
@@ -162,7 +163,7 @@ pub fn checksession_signature(key: &SessionKey) -> String {
 /// number payloads made in the last three days.
 #[must_use]
 pub fn encrypted_msg_hash(data: &EncryptedData<'_>) -> String {
-    hex(&Sha256::digest(data.as_base64().as_bytes()))
+    hex::encode(&Sha256::digest(data.as_base64().as_bytes()), Case::Lower)
 }
 
 /// Decrypts `data` with each of `keys` in turn, and returns the index of the
@@ -225,79 +226,4 @@ pub fn decrypt_with_keys_at<T: DeserializeOwned>(
         }
     }
     Err(Error::Decryption)
-}
-
-/// Decodes exactly `2 * N` hexadecimal digits, in either case. The text is
-/// public (the client sent it), so this may branch on it.
-fn decode_hex<const N: usize>(text: &str) -> Option<[u8; N]> {
-    let text = text.as_bytes();
-    if text.len() != 2 * N {
-        return None;
-    }
-    let digit = |c: u8| char::from(c).to_digit(16);
-    let mut out = [0u8; N];
-    for (byte, pair) in out.iter_mut().zip(text.chunks_exact(2)) {
-        let value = digit(pair[0])? << 4 | digit(pair[1])?;
-        *byte = u8::try_from(value).ok()?;
-    }
-    Some(out)
-}
-
-/// Compares two digests in constant time: every byte is looked at, and only
-/// the final verdict is a branch.
-fn constant_time_eq<const N: usize>(a: &[u8; N], b: &[u8; N]) -> bool {
-    let diff = a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y));
-    core::hint::black_box(diff) == 0
-}
-
-/// Lower-case hexadecimal.
-fn hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut out = String::with_capacity(2 * bytes.len());
-    for &b in bytes {
-        out.push(char::from(DIGITS[usize::from(b >> 4)]));
-        out.push(char::from(DIGITS[usize::from(b & 0x0f)]));
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn hex_decoding_takes_either_case_and_nothing_else() {
-        assert_eq!(decode_hex::<2>("0aFf"), Some([0x0a, 0xff]));
-        assert_eq!(decode_hex::<2>("0AfF"), Some([0x0a, 0xff]));
-        for bad in [
-            "0aF",
-            "0aFf0",
-            "0aFg",
-            "+aFf",
-            " aFf",
-            "0\u{e9}f",
-            "0aF\u{e9}",
-            "",
-        ] {
-            assert_eq!(decode_hex::<2>(bad), None, "{bad:?}");
-        }
-    }
-
-    #[test]
-    fn hex_encoding_is_lower_case_and_round_trips() {
-        let bytes = [0x00, 0x0f, 0xa5, 0xff];
-        assert_eq!(hex(&bytes), "000fa5ff");
-        assert_eq!(decode_hex::<4>(&hex(&bytes)), Some(bytes));
-    }
-
-    #[test]
-    fn constant_time_eq_sees_every_byte() {
-        let a = [7u8; SHA1_LEN];
-        assert!(constant_time_eq(&a, &a));
-        for at in 0..SHA1_LEN {
-            let mut b = a;
-            b[at] ^= 0x80;
-            assert!(!constant_time_eq(&a, &b), "byte {at}");
-        }
-    }
 }
