@@ -94,6 +94,7 @@ mod error;
 mod phone;
 mod request;
 mod response;
+mod signature;
 
 pub use code2session::{Code2Session, parse_code2session};
 pub use error::{ApiError, Malformed};
@@ -102,6 +103,6 @@ pub use request::{
     AccessToken, AppSecret, Argument, AuthingConnection, HttpRequest, Method, RequestError,
 };
 pub use response::DEFAULT_MAX_RESPONSE_LEN;
+pub use signature::{checksession_signature, encrypted_msg_hash, session_signature};
 
 pub use crate::json::JsonProblem;
-pub use crate::session::{checksession_signature, encrypted_msg_hash, session_signature};
