@@ -59,7 +59,9 @@
 //! # Example
 //!
 //! ```
-//! use wxdecrypt::api::{AccessToken, ApiError, HttpRequest, Method, PhoneResponseParser, ResponseKind};
+//! use wxdecrypt::api::{
+//!     AccessToken, ApiError, HttpRequest, Method, PhoneResponseParser, ResponseKind,
+//! };
 //! use wxdecrypt::{UnixTime, Validation};
 //!
 //! // The request, for your HTTP client to send.
