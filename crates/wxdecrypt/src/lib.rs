@@ -6,6 +6,7 @@
 mod cipher;
 mod decrypt;
 mod error;
+mod hex;
 mod input;
 mod json;
 mod payload;

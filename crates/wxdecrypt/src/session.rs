@@ -1,25 +1,22 @@
 //! What a server does with a `session_key` besides decrypting: check the
-//! legacy `rawData` signature, sign requests for WeChat's session APIs, hash
-//! `encryptedData` for `checkencryptedmsg`, and try the previous key when a
-//! `wx.login` race replaced the current one.
+//! legacy `rawData` signature, and try the previous key when a `wx.login`
+//! race replaced the current one. (The signatures and digests sent *to*
+//! WeChat's server APIs are in [`api`](crate::api).)
 //!
-//! Every signature here is keyed with the session key's base64 *text* (the
-//! 24 characters `code2session` returned), not its 16 decoded bytes. A
+//! The `rawData` signature is keyed with the session key's base64 *text*
+//! (the 24 characters `code2session` returned), not its 16 decoded bytes. A
 //! [`SessionKey`] keeps only the bytes, so the text is rebuilt in constant
 //! time into a buffer wiped after use; it is the exact text WeChat gave out,
 //! because the key parsers accept only canonical base64 (or repair damaged
-//! text into it).
-//!
-//! The `sha1`, `sha2` and `hmac` states that absorb the key text live on the
-//! stack and are wiped on drop (those crates' `zeroize` feature is enabled).
+//! text into it). The `sha1` state that absorbs it lives on the stack and is
+//! wiped on drop (that crate's `zeroize` feature is enabled).
 
-use hmac::{Hmac, KeyInit as _, Mac as _};
 use serde::de::DeserializeOwned;
 use sha1::{Digest as _, Sha1};
-use sha2::Sha256;
 use zeroize::Zeroizing;
 
 use crate::error::Error;
+use crate::hex;
 use crate::input::{EncryptedData, Iv, SessionKey};
 use crate::payload::Decrypted;
 use crate::validation::{UnixTime, Validation};
@@ -34,9 +31,6 @@ pub const MAX_CANDIDATE_KEYS: usize = 4;
 
 /// Length of a SHA-1 digest in bytes.
 const SHA1_LEN: usize = 20;
-
-/// SHA-256's block size: HMAC pads shorter keys to it with zeros.
-const SHA256_BLOCK: usize = 64;
 
 /// Checks the `signature` that `wx.getUserInfo` (and `wx.getUserProfile`)
 /// return with `rawData`: `signature == hex(sha1(rawData + session_key))`,
@@ -81,7 +75,7 @@ const SHA256_BLOCK: usize = 64;
 /// ```
 #[must_use]
 pub fn verify_raw_data(key: &SessionKey, raw_data: &str, signature: &str) -> bool {
-    let Some(presented) = decode_hex::<SHA1_LEN>(signature) else {
+    let Some(presented) = hex::decode::<SHA1_LEN>(signature) else {
         return false;
     };
     let key_text = key.to_base64();
@@ -89,80 +83,7 @@ pub fn verify_raw_data(key: &SessionKey, raw_data: &str, signature: &str) -> boo
     hasher.update(raw_data.as_bytes());
     hasher.update(&key_text[..]);
     let expected: Zeroizing<[u8; SHA1_LEN]> = Zeroizing::new(hasher.finalize().into());
-    constant_time_eq(&expected, &presented)
-}
-
-/// The session signature of `message`, as lower-case hex:
-/// `hex(hmac_sha256(key = session_key, message))`, where the HMAC key is the
-/// session key's base64 text.
-///
-/// WeChat's server APIs that act for a user ask for it with
-/// `sig_method=hmac_sha256`: the message is the body of a POST request,
-/// byte for byte as sent; a GET request signs the empty message (use
-/// [`checksession_signature`] for `wxa/checksession`). Described in WeChat's
-/// "user session signature" tutorial
-/// (`developers.weixin.qq.com/minigame/dev/tutorial/open-ability/session-signature.html`),
-/// whose example this crate's tests check.
-///
-/// The signature is not the key, but whoever holds it can act for this
-/// user's session in the request it signs: send it to WeChat only, over
-/// HTTPS.
-///
-/// ```
-/// use wxdecrypt::SessionKey;
-/// use wxdecrypt::api::session_signature;
-///
-/// // The example in WeChat's session signature tutorial.
-/// let key = SessionKey::from_base64("o0q0otL8aEzpcZL/FT9WsQ==")?;
-/// assert_eq!(
-///     session_signature(&key, br#"{"foo":"bar"}"#),
-///     "654571f79995b2ce1e149e53c0a33dc39c0a74090db514261454e8dbe432aa0b"
-/// );
-/// # Ok::<(), wxdecrypt::Error>(())
-/// ```
-#[must_use]
-pub fn session_signature(key: &SessionKey, message: &[u8]) -> String {
-    // HMAC pads a key shorter than the hash's block with zeros; doing it
-    // here lets the key be given as a whole block, which cannot fail.
-    let text = key.to_base64();
-    let mut block = Zeroizing::new([0u8; SHA256_BLOCK]);
-    for (slot, &c) in block.iter_mut().zip(text.iter()) {
-        *slot = c;
-    }
-    let mut mac = Hmac::<Sha256>::new((&*block).into());
-    mac.update(message);
-    hex(&mac.finalize().into_bytes())
-}
-
-/// The signature `wxa/checksession` asks for to tell whether WeChat still
-/// holds this session key: [`session_signature`] of the empty message, as
-/// for every GET request.
-///
-/// Send it as `signature`, with `sig_method=hmac_sha256` and the user's
-/// `openid` (`developers.weixin.qq.com/minigame/dev/api/open-api/login/checkSessionKey.html`).
-/// WeChat answers errcode 87009 when the key is no longer valid.
-#[must_use]
-pub fn checksession_signature(key: &SessionKey) -> String {
-    session_signature(key, b"")
-}
-
-/// The `encrypted_msg_hash` that `wxa/business/checkencryptedmsg` asks for,
-/// as lower-case hex: SHA-256 over the ASCII bytes of the `encryptedData`
-/// base64 text, not over the decoded ciphertext.
-///
-/// WeChat's documentation of `checkEncryptedData` says only "the sha256 of
-/// the encrypted data, hex (Base16) encoded"; its example settles which
-/// bytes: the 216-character text it shows hashes to the digest it shows
-/// (`developers.weixin.qq.com/minigame/dev/api-backend/open-api/user-info/auth.checkEncryptedData.html`;
-/// this crate's tests check that example).
-///
-/// The text hashed is [`EncryptedData::as_base64`]: what the mini program
-/// sent, or, when the lenient mode repaired transport damage, the repaired
-/// text, which is the one WeChat produced. WeChat only answers for phone
-/// number payloads made in the last three days.
-#[must_use]
-pub fn encrypted_msg_hash(data: &EncryptedData<'_>) -> String {
-    hex(&Sha256::digest(data.as_base64().as_bytes()))
+    hex::constant_time_eq(&expected, &presented)
 }
 
 /// Decrypts `data` with each of `keys` in turn, and returns the index of the
@@ -175,7 +96,7 @@ pub fn encrypted_msg_hash(data: &EncryptedData<'_>) -> String {
 /// before. Pass `[&current, &previous]`; index 1 tells you the data used the
 /// replaced key.
 ///
-/// The errors are those of [`decrypt`](crate::decrypt) with one key: the
+/// The errors are those of [`decrypt`](crate::decrypt()) with one key: the
 /// first input or policy error is returned as it is (a policy error means
 /// that key did decrypt a well-formed payload), and when no key decrypts
 /// the data the error is the same [`Error::Decryption`] a single key gives,
@@ -189,7 +110,7 @@ pub fn encrypted_msg_hash(data: &EncryptedData<'_>) -> String {
 ///
 /// # Errors
 /// [`Error::CandidateKeyCount`] when `keys` is empty or holds more than
-/// [`MAX_CANDIDATE_KEYS`]; otherwise as [`decrypt`](crate::decrypt).
+/// [`MAX_CANDIDATE_KEYS`]; otherwise as [`decrypt`](crate::decrypt()).
 #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
 pub fn decrypt_with_keys<T: DeserializeOwned>(
     keys: &[&SessionKey],
@@ -225,79 +146,4 @@ pub fn decrypt_with_keys_at<T: DeserializeOwned>(
         }
     }
     Err(Error::Decryption)
-}
-
-/// Decodes exactly `2 * N` hexadecimal digits, in either case. The text is
-/// public (the client sent it), so this may branch on it.
-fn decode_hex<const N: usize>(text: &str) -> Option<[u8; N]> {
-    let text = text.as_bytes();
-    if text.len() != 2 * N {
-        return None;
-    }
-    let digit = |c: u8| char::from(c).to_digit(16);
-    let mut out = [0u8; N];
-    for (byte, pair) in out.iter_mut().zip(text.chunks_exact(2)) {
-        let value = digit(pair[0])? << 4 | digit(pair[1])?;
-        *byte = u8::try_from(value).ok()?;
-    }
-    Some(out)
-}
-
-/// Compares two digests in constant time: every byte is looked at, and only
-/// the final verdict is a branch.
-fn constant_time_eq<const N: usize>(a: &[u8; N], b: &[u8; N]) -> bool {
-    let diff = a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y));
-    core::hint::black_box(diff) == 0
-}
-
-/// Lower-case hexadecimal.
-fn hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut out = String::with_capacity(2 * bytes.len());
-    for &b in bytes {
-        out.push(char::from(DIGITS[usize::from(b >> 4)]));
-        out.push(char::from(DIGITS[usize::from(b & 0x0f)]));
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn hex_decoding_takes_either_case_and_nothing_else() {
-        assert_eq!(decode_hex::<2>("0aFf"), Some([0x0a, 0xff]));
-        assert_eq!(decode_hex::<2>("0AfF"), Some([0x0a, 0xff]));
-        for bad in [
-            "0aF",
-            "0aFf0",
-            "0aFg",
-            "+aFf",
-            " aFf",
-            "0\u{e9}f",
-            "0aF\u{e9}",
-            "",
-        ] {
-            assert_eq!(decode_hex::<2>(bad), None, "{bad:?}");
-        }
-    }
-
-    #[test]
-    fn hex_encoding_is_lower_case_and_round_trips() {
-        let bytes = [0x00, 0x0f, 0xa5, 0xff];
-        assert_eq!(hex(&bytes), "000fa5ff");
-        assert_eq!(decode_hex::<4>(&hex(&bytes)), Some(bytes));
-    }
-
-    #[test]
-    fn constant_time_eq_sees_every_byte() {
-        let a = [7u8; SHA1_LEN];
-        assert!(constant_time_eq(&a, &a));
-        for at in 0..SHA1_LEN {
-            let mut b = a;
-            b[at] ^= 0x80;
-            assert!(!constant_time_eq(&a, &b), "byte {at}");
-        }
-    }
 }
