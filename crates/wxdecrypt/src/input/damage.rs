@@ -1,9 +1,9 @@
 //! Naming the transport damage in base64 text, and the lenient repair.
 //!
-//! Everything here runs either on public text, or on a session key's text
-//! after it was rejected (to say why), or in the lenient mode's repair,
-//! which branches on a key's characters as the JSON parser that delivered
-//! it did already. A valid key parsed strictly never comes here.
+//! Everything here runs on public text, on a session key's text after it
+//! was rejected (to say why), in the lenient mode's repair (which branches
+//! on a key's characters, as the JSON parser that delivered it did already),
+//! or in the offline diagnosis. A valid key parsed strictly never comes here.
 
 use std::borrow::Cow;
 
