@@ -78,9 +78,9 @@ fuzz_target!(|data: &[u8]| {
                 "phone: accepted a payload the reference refuses"
             );
             let (shown, pure, code) = expected_phone.expect("phone: accepted an invalid phone");
-            assert_eq!(decrypted.payload.phone_number, shown);
-            assert_eq!(decrypted.payload.pure_phone_number, pure);
-            assert_eq!(decrypted.payload.country_code, code);
+            assert_eq!(decrypted.payload.phone_number(), shown);
+            assert_eq!(decrypted.payload.pure_phone_number(), pure);
+            assert_eq!(decrypted.payload.country_code(), code);
         }
         Err(error) => {
             assert!(

@@ -122,9 +122,9 @@ fn phone(key: &[u8; 16], iv: &[u8; 16], mode: u8, bytes: &[u8]) {
     match (result, expected) {
         (Ok(decrypted), Some(code)) => {
             let phone = decrypted.payload;
-            assert_eq!(phone.phone_number, shown);
-            assert_eq!(phone.pure_phone_number, pure);
-            assert_eq!(phone.country_code, code);
+            assert_eq!(phone.phone_number(), shown);
+            assert_eq!(phone.pure_phone_number(), pure);
+            assert_eq!(phone.country_code(), code);
             assert_eq!(
                 decrypted.watermark.map(|w| w.timestamp.as_secs()),
                 Some(NOW - 100)

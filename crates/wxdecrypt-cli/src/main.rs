@@ -430,9 +430,9 @@ fn watermark_json(watermark: Option<&Watermark>, appid: &str) -> Value {
 fn phone_json(decrypted: &Decrypted<PhoneNumber>, appid: &str) -> Value {
     let phone = &decrypted.payload;
     json!({
-        "phoneNumber": phone.phone_number,
-        "purePhoneNumber": phone.pure_phone_number,
-        "countryCode": phone.country_code,
+        "phoneNumber": phone.phone_number(),
+        "purePhoneNumber": phone.pure_phone_number(),
+        "countryCode": phone.country_code(),
         "watermark": watermark_json(decrypted.watermark.as_ref(), appid),
     })
 }

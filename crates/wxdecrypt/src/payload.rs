@@ -29,22 +29,21 @@ pub struct Decrypted<T> {
 /// full values with WeChat's field names, `countryCode` as a string.
 ///
 /// A payload is only accepted when `purePhoneNumber` is 1 to 20 ASCII digits
-/// and the digits of `phoneNumber` end with it. Besides catching malformed
-/// data, this stops the one edit that unauthenticated CBC would otherwise
-/// allow on a phone payload: dropping leading blocks and rewriting the new
-/// first block through the iv cannot change `phoneNumber` without breaking
-/// the match (see `tests/tamper.rs`).
+/// and the digits of `phoneNumber` end with it, and its `countryCode` is 1
+/// to 4 digits (`"86"`, `"+86"` and `86` all become `"86"`). Besides catching
+/// malformed data, this stops the one edit that unauthenticated CBC would
+/// otherwise allow on a phone payload: dropping leading blocks and rewriting
+/// the new first block through the iv cannot change `phoneNumber` without
+/// breaking the match (see `tests/tamper.rs`). The fields are private, read
+/// through the accessors, so every `PhoneNumber` keeps these rules; the only
+/// way to make one is to deserialize it.
 #[derive(Clone, PartialEq, Eq, Hash, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase", try_from = "PhoneNumberFields")]
+#[allow(clippy::struct_field_names, reason = "WeChat's names, as serialized")]
 pub struct PhoneNumber {
-    /// The number as WeChat shows it, with the country code for numbers
-    /// outside mainland China (for example `+16505550100`).
-    pub phone_number: String,
-    /// The number without the country code: digits only.
-    pub pure_phone_number: String,
-    /// The country calling code as digits (`"86"`), whether WeChat sent it as
-    /// a string or as a number.
-    pub country_code: String,
+    phone_number: String,
+    pure_phone_number: String,
+    country_code: String,
 }
 
 /// The fields of a [`PhoneNumber`] before their consistency is checked.
@@ -86,6 +85,28 @@ impl TryFrom<PhoneNumberFields> for PhoneNumber {
 }
 
 impl PhoneNumber {
+    /// The number as WeChat shows it, with the country code for numbers
+    /// outside mainland China (for example `+16505550100`), perhaps with
+    /// separators. Its digits end with the
+    /// [`pure_phone_number`](Self::pure_phone_number).
+    #[must_use]
+    pub fn phone_number(&self) -> &str {
+        &self.phone_number
+    }
+
+    /// The number without the country code: 1 to 20 ASCII digits.
+    #[must_use]
+    pub fn pure_phone_number(&self) -> &str {
+        &self.pure_phone_number
+    }
+
+    /// The country calling code: 1 to 4 ASCII digits (`"86"`), whether
+    /// WeChat sent it as a string, with a `+`, or as a number.
+    #[must_use]
+    pub fn country_code(&self) -> &str {
+        &self.country_code
+    }
+
     /// The pure number with its middle digits masked: what a log line or a
     /// support screen may show.
     ///
@@ -110,23 +131,16 @@ impl PhoneNumber {
     /// there without `+86` and other numbers with their country code, and a
     /// provider may add separators.
     ///
-    /// `None` when the result would not be an E.164 number: a country code
-    /// that is not 1 to 4 digits (E.164 codes have 1 to 3; the fourth digit
-    /// allows for a sub-code such as `1268`) or starts with `0`, or more than
-    /// 15 digits in all. A payload this crate decrypted always has a
-    /// digits-only pure number and country code; the fields are public, so
-    /// the check is made here too.
+    /// Both are digits only, the country code 1 to 4 of them (E.164 codes
+    /// have 1 to 3; the fourth digit allows for a sub-code such as `1268`):
+    /// decoding checked that. `None` when the result would still not be an
+    /// E.164 number: a country code that starts with `0`, or more than 15
+    /// digits in all.
     #[must_use]
     pub fn e164(&self) -> Option<String> {
-        let code = self.country_code.as_bytes();
-        let pure = self.pure_phone_number.as_bytes();
-        let digits = |text: &[u8]| !text.is_empty() && text.iter().all(u8::is_ascii_digit);
-        let valid = digits(code)
-            && digits(pure)
-            && code.len() <= MAX_COUNTRY_CODE_DIGITS
-            && code.first() != Some(&b'0')
-            && code.len() + pure.len() <= MAX_E164_DIGITS;
-        valid.then(|| format!("+{}{}", self.country_code, self.pure_phone_number))
+        let (code, pure) = (&self.country_code, &self.pure_phone_number);
+        let valid = !code.starts_with('0') && code.len() + pure.len() <= MAX_E164_DIGITS;
+        valid.then(|| format!("+{code}{pure}"))
     }
 }
 
@@ -478,35 +492,62 @@ mod tests {
 
     #[test]
     fn e164_needs_a_plausible_country_code_and_at_most_fifteen_digits() {
-        let with = |code: &str, pure: &str| PhoneNumber {
-            phone_number: pure.into(),
-            pure_phone_number: pure.into(),
-            country_code: code.into(),
+        let with = |code: &str, pure: &str| {
+            phone(&format!(
+                r#"{{"phoneNumber":"{pure}","purePhoneNumber":"{pure}","countryCode":"{code}"}}"#
+            ))
         };
+        let e164 = |code: &str, pure: &str| with(code, pure).unwrap().e164();
+        assert_eq!(e164("852", "61234567").as_deref(), Some("+85261234567"));
+        assert_eq!(e164("1268", "4641234").as_deref(), Some("+12684641234"));
         assert_eq!(
-            with("852", "61234567").e164().as_deref(),
-            Some("+85261234567")
-        );
-        assert_eq!(
-            with("1268", "4641234").e164().as_deref(),
-            Some("+12684641234")
-        );
-        assert_eq!(
-            with("86", "1234567890123").e164().as_deref(),
+            e164("86", "1234567890123").as_deref(),
             Some("+861234567890123")
         );
+        // Accepted when decoded, but not E.164.
+        for (code, pure) in [
+            ("0", "18017448610"),
+            ("0852", "61234567"),
+            ("86", "12345678901234"),
+        ] {
+            assert_eq!(e164(code, pure), None, "{code:?} {pure:?}");
+        }
+        // What the fields could once be set to: now refused when decoded, so
+        // no `PhoneNumber` holds them.
         for (code, pure) in [
             ("", "18017448610"),
-            ("0", "18017448610"),
-            ("+86", "18017448610"),
             ("12345", "1801744"),
-            ("86", "12345678901234"),
             ("86", ""),
             ("86", "180 1744 8610"),
             ("８６", "18017448610"),
         ] {
-            assert_eq!(with(code, pure).e164(), None, "{code:?} {pure:?}");
+            assert!(with(code, pure).is_err(), "{code:?} {pure:?}");
         }
+        // `+86` is normalised when decoded.
+        let plus = with("+86", "18017448610").unwrap();
+        assert_eq!(plus.country_code(), "86");
+        assert_eq!(plus.e164().as_deref(), Some("+8618017448610"));
+    }
+
+    #[test]
+    fn phone_serializes_with_wechats_names_and_reads_through_accessors() {
+        let p = phone(
+            r#"{"phoneNumber":"+86 138-2252-8774","purePhoneNumber":"13822528774","countryCode":86}"#,
+        )
+        .unwrap();
+        assert_eq!(p.phone_number(), "+86 138-2252-8774");
+        assert_eq!(p.pure_phone_number(), "13822528774");
+        assert_eq!(p.country_code(), "86");
+        assert_eq!(
+            serde_json::to_value(&p).unwrap(),
+            serde_json::json!({
+                "phoneNumber": "+86 138-2252-8774",
+                "purePhoneNumber": "13822528774",
+                "countryCode": "86",
+            })
+        );
+        let again: PhoneNumber = serde_json::from_value(serde_json::to_value(&p).unwrap()).unwrap();
+        assert_eq!(again, p);
     }
 
     #[test]
@@ -516,11 +557,10 @@ mod tests {
 
     #[test]
     fn phone_debug_shows_no_whole_number() {
-        let phone = PhoneNumber {
-            phone_number: "+8613822528774".into(),
-            pure_phone_number: "13822528774".into(),
-            country_code: "86".into(),
-        };
+        let phone = phone(
+            r#"{"phoneNumber":"+8613822528774","purePhoneNumber":"13822528774","countryCode":"86"}"#,
+        )
+        .unwrap();
         let debug = format!("{phone:?}");
         assert!(!debug.contains("13822528774"), "{debug}");
         assert!(!debug.contains("2528"), "{debug}");
@@ -563,7 +603,7 @@ mod tests {
             r#"{"phoneNumber":"+16505550100","purePhoneNumber":"6505550100","countryCode":1}"#,
         )
         .unwrap();
-        assert_eq!(p.country_code, "1");
+        assert_eq!(p.country_code(), "1");
         assert!(phone(r#"{"phoneNumber":"+86 138-2252-8774","purePhoneNumber":"13822528774","countryCode":"+86"}"#).is_ok());
     }
 

@@ -89,9 +89,9 @@ fn sample_phone() -> (String, String, String) {
 
 fn fields(phone: &PhoneNumber) -> (String, String, String) {
     (
-        phone.phone_number.clone(),
-        phone.pure_phone_number.clone(),
-        phone.country_code.clone(),
+        phone.phone_number().to_owned(),
+        phone.pure_phone_number().to_owned(),
+        phone.country_code().to_owned(),
     )
 }
 
@@ -142,7 +142,7 @@ fn country_code_as_number_string_or_plus_string_gives_86() {
         );
         assert!(text.contains(&format!("\"countryCode\": {written},")));
         let parsed = parse(&text).unwrap();
-        assert_eq!(parsed.phone.payload.country_code, "86", "{written}");
+        assert_eq!(parsed.phone.payload.country_code(), "86", "{written}");
     }
     for bad in [
         "86.0", "-86", "\"\"", "\"+\"", "\"8 6\"", "null", "true", "[86]",
@@ -184,7 +184,7 @@ fn authing_response_has_no_watermark_so_it_needs_an_explicit_choice() {
     // ... and one that accepts its absence does not.
     let parsed = parse_accepting_no_watermark(AUTHING_OK).unwrap();
     assert_eq!(parsed.phone.watermark, None);
-    assert_eq!(parsed.phone.payload.pure_phone_number, "18812348888");
+    assert_eq!(parsed.phone.payload.pure_phone_number(), "18812348888");
 }
 
 #[test]
@@ -652,16 +652,16 @@ fn every_truncation_of_every_response_is_an_error() {
 
 /// What an `Ok` must always satisfy: non-empty, consistent phone data.
 fn assert_consistent(phone: &PhoneNumber) {
-    let pure = &phone.pure_phone_number;
+    let pure = phone.pure_phone_number();
     assert!(!pure.is_empty() && pure.bytes().all(|b| b.is_ascii_digit()));
     let digits: String = phone
-        .phone_number
+        .phone_number()
         .chars()
         .filter(char::is_ascii_digit)
         .collect();
-    assert!(digits.ends_with(pure.as_str()));
-    assert!(!phone.country_code.is_empty());
-    assert!(phone.country_code.bytes().all(|b| b.is_ascii_digit()));
+    assert!(digits.ends_with(pure));
+    assert!(!phone.country_code().is_empty());
+    assert!(phone.country_code().bytes().all(|b| b.is_ascii_digit()));
 }
 
 proptest! {

@@ -105,11 +105,10 @@ fn session_key_debug_is_redacted_whatever_the_key() {
 
 #[test]
 fn phone_number_debug_masks_the_middle_digits() {
-    let phone = PhoneNumber {
-        phone_number: "18017448610".into(),
-        pure_phone_number: "18017448610".into(),
-        country_code: "86".into(),
-    };
+    let phone: PhoneNumber = serde_json::from_str(
+        r#"{"phoneNumber":"18017448610","purePhoneNumber":"18017448610","countryCode":"86"}"#,
+    )
+    .unwrap();
     let debug = format!("{phone:?}");
     assert!(!debug.contains("18017448610"), "{debug}");
     assert!(!debug.contains("0174"), "{debug}");

@@ -30,8 +30,8 @@ fn sixteen_threads_decrypting_two_payloads_all_get_exact_results() {
                 for round in 0..200 {
                     if (i + round) % 2 == 0 {
                         let p: PhoneNumber = decrypt(&phone, &phone_validation);
-                        assert_eq!(p.phone_number, "18017448610");
-                        assert_eq!(p.country_code, "86");
+                        assert_eq!(p.phone_number(), "18017448610");
+                        assert_eq!(p.country_code(), "86");
                     } else {
                         let u: UserInfo = decrypt(&user, &user_validation);
                         assert_eq!(u.nick_name, "Band");

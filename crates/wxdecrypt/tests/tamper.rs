@@ -627,12 +627,13 @@ fn phone_payload_truncated_and_rewritten_through_the_iv_is_refused() {
                     originals += 1;
                     let phone = typed.unwrap_or_else(|err| panic!("{what}: {err:?}"));
                     assert_eq!(iv, s.iv, "{what}: the original iv");
-                    assert_eq!(phone.payload.phone_number, json["phoneNumber"], "{what}");
+                    assert_eq!(phone.payload.phone_number(), json["phoneNumber"], "{what}");
                     assert_eq!(
-                        phone.payload.pure_phone_number, json["purePhoneNumber"],
+                        phone.payload.pure_phone_number(),
+                        json["purePhoneNumber"],
                         "{what}"
                     );
-                    assert_eq!(phone.payload.country_code, json["countryCode"], "{what}");
+                    assert_eq!(phone.payload.country_code(), json["countryCode"], "{what}");
                     assert_eq!(
                         phone.watermark.map(|w| w.timestamp.as_secs()),
                         json["watermark"]["timestamp"].as_u64(),

@@ -200,12 +200,12 @@ fn check_phone(e: &Value, parser: InputParser) {
     let id = &e["id"];
     let (phone, json) = typed::<PhoneNumber>(e, parser);
     assert_eq!(
-        phone.phone_number,
+        phone.phone_number(),
         json["phoneNumber"].as_str().unwrap(),
         "{id}"
     );
     assert_eq!(
-        phone.pure_phone_number,
+        phone.pure_phone_number(),
         json["purePhoneNumber"].as_str().unwrap(),
         "{id}"
     );
@@ -214,7 +214,7 @@ fn check_phone(e: &Value, parser: InputParser) {
         Value::Number(code) => code.to_string(),
         other => panic!("{id}: countryCode {other}"),
     };
-    assert_eq!(phone.country_code, code, "{id}: countryCode");
+    assert_eq!(phone.country_code(), code, "{id}: countryCode");
 }
 
 fn check_user_info(e: &Value, parser: InputParser) {
@@ -533,15 +533,15 @@ fn wxjava_666_as_reported_decrypts_with_the_lenient_parser() {
     )
     .unwrap();
     assert_eq!(
-        phone.payload.phone_number,
+        phone.payload.phone_number(),
         x.json["phoneNumber"].as_str().unwrap()
     );
     assert_eq!(
-        phone.payload.pure_phone_number,
+        phone.payload.pure_phone_number(),
         x.json["purePhoneNumber"].as_str().unwrap()
     );
     assert_eq!(
-        phone.payload.country_code,
+        phone.payload.country_code(),
         x.json["countryCode"].as_str().unwrap()
     );
     assert_eq!(stamp(phone.watermark), x.stamp());
@@ -722,7 +722,7 @@ fn generated_phone_with_a_numeric_country_code_gives_it_as_a_string() {
     let e = entry(&file, "decrypts", "phone/country-code-number");
     let (phone, json) = typed::<PhoneNumber>(e, InputParser::new());
     assert!(json["countryCode"].is_number(), "the vector sends a number");
-    assert_eq!(phone.country_code, json["countryCode"].to_string());
+    assert_eq!(phone.country_code(), json["countryCode"].to_string());
 }
 
 #[test]

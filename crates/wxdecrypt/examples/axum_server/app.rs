@@ -295,9 +295,9 @@ async fn phone_number<S: SessionStore>(
             app.log(format_args!("request {request}: phone number decrypted"));
             let phone = &decrypted.payload;
             let response = PhoneNumberResponse {
-                phone_number: &phone.phone_number,
-                pure_phone_number: &phone.pure_phone_number,
-                country_code: &phone.country_code,
+                phone_number: phone.phone_number(),
+                pure_phone_number: phone.pure_phone_number(),
+                country_code: phone.country_code(),
                 watermark: decrypted.watermark.map(|mark| WatermarkResponse {
                     appid: app.validation.appid(),
                     timestamp: mark.timestamp.as_secs(),

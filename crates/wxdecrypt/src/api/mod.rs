@@ -83,7 +83,7 @@
 //! let parser = PhoneResponseParser::new(&validation).expect(ResponseKind::GetUserPhoneNumber);
 //! let now = UnixTime::from_secs(1_637_744_300);
 //! let phone = parser.parse_at(response, now)?.phone.payload;
-//! assert_eq!(phone.pure_phone_number, "13580006666");
+//! assert_eq!(phone.pure_phone_number(), "13580006666");
 //!
 //! // An error code is the error, whatever else the response holds.
 //! let busy = parser.parse_at(r#"{"errcode":-1,"errmsg":"system busy"}"#, now);

@@ -98,8 +98,8 @@ pub struct PhoneResponse {
 /// let validation = Validation::new("wx4f4bc4dec97d474b");
 /// let parsed = PhoneResponseParser::new(&validation)
 ///     .parse_at(response, UnixTime::from_secs(1_637_744_300))?;
-/// assert_eq!(parsed.phone.payload.pure_phone_number, "13580006666");
-/// assert_eq!(parsed.phone.payload.country_code, "86");
+/// assert_eq!(parsed.phone.payload.pure_phone_number(), "13580006666");
+/// assert_eq!(parsed.phone.payload.country_code(), "86");
 /// # Ok::<(), wxdecrypt::api::ApiError>(())
 /// ```
 #[derive(Debug, Clone, Copy)]
