@@ -134,27 +134,18 @@ impl DiagnoseOptions {
         self.max_encrypted_data_len
     }
 
-    /// Checks a watermark: with the validation itself, or, when the appid is
-    /// not checked, with the same rules around the appid `found`.
+    /// Checks a watermark with the validation's rules, its appid included
+    /// only when asked.
     fn check(
         &self,
         watermark: Option<&WatermarkRef<'_>>,
         now: UnixTime,
     ) -> Result<Option<Watermark>, Error> {
         if self.check_appid {
-            return self.validation.check(watermark, now);
+            self.validation.check(watermark, now)
+        } else {
+            self.validation.check_skipping_appid(watermark, now)
         }
-        let rules = &self.validation;
-        let found = watermark.map_or("", |mark| &mark.appid);
-        let mut validation = Validation::new(found).with_leeway(rules.leeway());
-        validation = match rules.max_age() {
-            Some(secs) => validation.with_max_age(secs),
-            None => validation.without_max_age(),
-        };
-        if !rules.requires_watermark() {
-            validation = validation.accept_missing_watermark();
-        }
-        validation.check(watermark, now)
     }
 }
 
