@@ -16,7 +16,7 @@ use crate::error::{Damage, Error, Field, Stage, appid_for_error, write_position}
 use crate::input::{BLOCK, EncryptedData, InputParser, Iv, SessionKey, transport_damage};
 pub use crate::json::JsonProblem;
 use crate::json::{self, MAX_DEPTH};
-use crate::payload::{GroupEnterInfo, PhoneNumber, ShareInfo, UserInfo, WeRunData};
+use crate::payload::{GroupEnterInfo, Members, PhoneNumber, ShareInfo, UserInfo, WeRunData};
 use crate::validation::{UnixTime, Validation, Watermark, WatermarkRef};
 
 // ----- The inputs and the options -----
@@ -245,28 +245,22 @@ impl PayloadKind {
     #[must_use]
     pub const fn required_members(self) -> &'static [&'static str] {
         match self {
-            Self::PhoneNumber => &["phoneNumber", "purePhoneNumber", "countryCode"],
-            Self::UserInfo => &["nickName", "gender"],
-            Self::WeRunData => &["stepInfoList"],
-            Self::ShareInfo => &["openGId"],
-            Self::GroupEnterInfo => &["chat_type"],
+            Self::PhoneNumber => PhoneNumber::REQUIRED,
+            Self::UserInfo => UserInfo::REQUIRED,
+            Self::WeRunData => WeRunData::REQUIRED,
+            Self::ShareInfo => ShareInfo::REQUIRED,
+            Self::GroupEnterInfo => GroupEnterInfo::REQUIRED,
         }
     }
 
     /// The members the kind's type reads when they are present.
     const fn optional_members(self) -> &'static [&'static str] {
         match self {
-            Self::UserInfo => &[
-                "openId",
-                "language",
-                "city",
-                "province",
-                "country",
-                "avatarUrl",
-                "unionId",
-            ],
-            Self::GroupEnterInfo => &["opengid", "open_single_roomid", "group_openid"],
-            Self::PhoneNumber | Self::WeRunData | Self::ShareInfo => &[],
+            Self::PhoneNumber => PhoneNumber::OPTIONAL,
+            Self::UserInfo => UserInfo::OPTIONAL,
+            Self::WeRunData => WeRunData::OPTIONAL,
+            Self::ShareInfo => ShareInfo::OPTIONAL,
+            Self::GroupEnterInfo => GroupEnterInfo::OPTIONAL,
         }
     }
 
@@ -1876,5 +1870,151 @@ mod tests {
         assert!(!is_identifier(""));
         assert!(!is_identifier("a b"));
         assert!(!is_identifier(&"a".repeat(41)));
+    }
+    /// A deserializer that only records the member names a serde derive
+    /// asks `deserialize_struct` for.
+    struct FieldProbe;
+
+    /// What the probe found: the field list, or `None` when no struct was
+    /// asked for.
+    #[derive(Debug)]
+    struct Probed(Option<&'static [&'static str]>);
+
+    impl fmt::Display for Probed {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            write!(f, "{:?}", self.0)
+        }
+    }
+
+    impl std::error::Error for Probed {}
+
+    impl de::Error for Probed {
+        fn custom<T: fmt::Display>(_: T) -> Self {
+            Self(None)
+        }
+    }
+
+    impl<'de> Deserializer<'de> for FieldProbe {
+        type Error = Probed;
+
+        fn deserialize_any<V: Visitor<'de>>(self, _: V) -> Result<V::Value, Probed> {
+            Err(Probed(None))
+        }
+
+        fn deserialize_struct<V: Visitor<'de>>(
+            self,
+            _: &'static str,
+            fields: &'static [&'static str],
+            _: V,
+        ) -> Result<V::Value, Probed> {
+            Err(Probed(Some(fields)))
+        }
+
+        serde::forward_to_deserialize_any! {
+            bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
+            bytes byte_buf option unit unit_struct newtype_struct seq tuple
+            tuple_struct map enum identifier ignored_any
+        }
+    }
+
+    /// The member names `T`'s serde derive reads.
+    fn serde_fields<T: de::Deserialize<'static>>() -> Vec<&'static str> {
+        match T::deserialize(FieldProbe) {
+            Err(Probed(Some(fields))) => fields.to_vec(),
+            _ => panic!("no struct was deserialized"),
+        }
+    }
+
+    /// `T`'s member lists hold exactly the names its serde derive reads,
+    /// once each; and `sample` (every member present) parses, still parses
+    /// without each optional member, and fails without each required one.
+    fn check_members<T: Members + serde::de::DeserializeOwned>(sample: &str) {
+        let name = core::any::type_name::<T>();
+        let mut listed: Vec<&str> = T::REQUIRED.iter().chain(T::OPTIONAL).copied().collect();
+        let mut fields = serde_fields::<T>();
+        listed.sort_unstable();
+        fields.sort_unstable();
+        let before = listed.len();
+        listed.dedup();
+        assert_eq!(listed.len(), before, "{name}: a member listed twice");
+        assert_eq!(listed, fields, "{name}");
+        let serde_json::Value::Object(full) = serde_json::from_str(sample).expect("JSON") else {
+            panic!("{name}: the sample is no object");
+        };
+        assert_eq!(
+            full.len(),
+            fields.len(),
+            "{name}: the sample has every member"
+        );
+        let without = |member: &str| {
+            let mut object = full.clone();
+            assert!(
+                object.remove(member).is_some(),
+                "{name}: {member} not in the sample"
+            );
+            serde_json::from_value::<T>(serde_json::Value::Object(object))
+        };
+        assert!(
+            serde_json::from_value::<T>(serde_json::Value::Object(full.clone())).is_ok(),
+            "{name}: the sample parses"
+        );
+        for member in T::REQUIRED {
+            assert!(without(member).is_err(), "{name}: {member} is required");
+        }
+        for member in T::OPTIONAL {
+            assert!(without(member).is_ok(), "{name}: {member} is optional");
+        }
+    }
+
+    #[test]
+    fn each_member_list_is_the_serde_derives_own() {
+        check_members::<PhoneNumber>(
+            r#"{"phoneNumber":"13580006666","purePhoneNumber":"13580006666","countryCode":"86"}"#,
+        );
+        check_members::<UserInfo>(
+            r#"{"openId":"o","nickName":"n","gender":1,"language":"zh_CN","city":"c",
+                "province":"p","country":"c","avatarUrl":"a","unionId":"u"}"#,
+        );
+        check_members::<WeRunData>(r#"{"stepInfoList":[{"timestamp":1,"step":2}]}"#);
+        check_members::<ShareInfo>(r#"{"openGId":"g"}"#);
+        check_members::<GroupEnterInfo>(
+            r#"{"opengid":"g","open_single_roomid":"r","group_openid":"o","chat_type":3}"#,
+        );
+    }
+
+    #[test]
+    fn every_kind_reads_its_types_member_lists() {
+        let lists = [
+            (
+                PayloadKind::PhoneNumber,
+                PhoneNumber::REQUIRED,
+                PhoneNumber::OPTIONAL,
+            ),
+            (
+                PayloadKind::UserInfo,
+                UserInfo::REQUIRED,
+                UserInfo::OPTIONAL,
+            ),
+            (
+                PayloadKind::WeRunData,
+                WeRunData::REQUIRED,
+                WeRunData::OPTIONAL,
+            ),
+            (
+                PayloadKind::ShareInfo,
+                ShareInfo::REQUIRED,
+                ShareInfo::OPTIONAL,
+            ),
+            (
+                PayloadKind::GroupEnterInfo,
+                GroupEnterInfo::REQUIRED,
+                GroupEnterInfo::OPTIONAL,
+            ),
+        ];
+        assert_eq!(lists.len(), PayloadKind::ALL.len());
+        for (kind, required, optional) in lists {
+            assert_eq!(kind.required_members(), required, "{kind}");
+            assert_eq!(kind.optional_members(), optional, "{kind}");
+        }
     }
 }
