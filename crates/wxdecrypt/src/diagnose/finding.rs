@@ -1,67 +1,12 @@
-//! What a diagnosis finds: the stage, the finding and the diagnosis, as
-//! types; their report text is in `report`.
+//! What a diagnosis finds, as types: the finding (the production [`Error`]
+//! where production names the problem, an insight of its own where it is
+//! opaque) and the diagnosis; their report text is in `report`.
 
-use core::fmt;
-
-use crate::error::{Damage, Field, Stage};
-use crate::validation::UnixTime;
+use crate::error::{Error, Field, Stage};
+use crate::validation::Watermark;
 
 use super::JsonProblem;
 use super::members::{MemberNames, PayloadKind};
-
-// ----- The result -----
-
-/// The stages of decryption, in the order they run; see
-/// [`Diagnosis::stage`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[non_exhaustive]
-pub enum DiagnosisStage {
-    /// Reading the three base64 texts and checking their lengths.
-    Input,
-    /// AES-128-CBC decryption and the PKCS#7 padding check.
-    Cipher,
-    /// Reading the plaintext as UTF-8 JSON.
-    Plaintext,
-    /// Recognising the payload kind from its members.
-    Payload,
-    /// Checking the watermark: appid and time.
-    Watermark,
-    /// Every check passed.
-    Passed,
-}
-
-impl DiagnosisStage {
-    /// The [`Stage`] of the error the production path returns for a failure
-    /// at this stage; `None` for [`Passed`](Self::Passed).
-    #[must_use]
-    pub const fn error_stage(self) -> Option<Stage> {
-        match self {
-            Self::Input => Some(Stage::Input),
-            Self::Cipher | Self::Plaintext | Self::Payload => Some(Stage::Decryption),
-            Self::Watermark => Some(Stage::Policy),
-            Self::Passed => None,
-        }
-    }
-
-    /// What happens at this stage, in a few words.
-    #[must_use]
-    pub const fn description(self) -> &'static str {
-        match self {
-            Self::Input => "reading the inputs (base64, lengths)",
-            Self::Cipher => "decrypting (AES-128-CBC, PKCS#7 padding)",
-            Self::Plaintext => "reading the plaintext (UTF-8, JSON)",
-            Self::Payload => "recognising the payload",
-            Self::Watermark => "checking the watermark (appid, time)",
-            Self::Passed => "all checks passed",
-        }
-    }
-}
-
-impl fmt::Display for DiagnosisStage {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.description())
-    }
-}
 
 /// What the length of a wrongly sized value suggests.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -76,17 +21,14 @@ pub enum LengthHint {
     Unknown,
 }
 
-/// A watermark that passed its checks (or was not checked against an appid).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub struct SeenWatermark {
-    /// The appid it names (cut to 64 characters). Appids are public.
-    pub appid: String,
-    /// When WeChat made the data.
-    pub timestamp: UnixTime,
-}
-
-/// What [`diagnose`] found: the first problem, or that there was none.
+/// What [`diagnose`](super::diagnose) found: the first problem, or that
+/// there was none.
+///
+/// Where production names the problem (the inputs, the policy), the finding
+/// carries production's own [`Error`]; where production answers the opaque
+/// [`Error::Decryption`], the finding says what lies behind it (the cipher,
+/// the plaintext, the payload). [`Finding::stage`] gives the production
+/// [`Stage`].
 ///
 /// Nothing here holds a secret or personal data: no key, no plaintext, no
 /// value from the payload except a watermark's appid and timestamp.
@@ -94,62 +36,25 @@ pub struct SeenWatermark {
 #[non_exhaustive]
 pub enum Finding {
     // ----- Input -----
-    /// The field is an empty string.
-    Empty {
-        /// The empty field.
-        field: Field,
-    },
-    /// The field is longer than the limit; nothing was decoded.
-    TooLarge {
-        /// The field.
-        field: Field,
-        /// Its length in bytes.
-        len: usize,
-        /// The limit.
-        max: usize,
-    },
-    /// A space where base64 has none: a `+` lost to URL or form decoding.
-    SpaceForPlus {
-        /// The damaged field.
-        field: Field,
-        /// Byte offset of the first space (not given for the session key).
-        position: Option<usize>,
-        /// Whether [`InputParser::lenient`] accepts the field.
+    /// The inputs are refused before any decryption, with the error the
+    /// production parser gives ([`Stage::Input`]): an empty or oversized
+    /// field, transport damage, text that is not base64, a wrong length.
+    ///
+    /// Two readings go beyond the parser's first word: when parsing stops at
+    /// a length or an invalid character before it reaches transport damage
+    /// further on, the error is the damage; and unpadded text that no
+    /// padding makes the right length is the length error it amounts to
+    /// ([`Error::WrongLength`] or [`Error::NotBlockAligned`]), as the text
+    /// was cut short rather than stripped of its `=`.
+    Input {
+        /// The input error.
+        error: Error,
+        /// Whether [`InputParser::lenient`](crate::InputParser::lenient) accepts the field: transport
+        /// damage that the lenient mode repairs.
         lenient_repairs: bool,
-    },
-    /// Another kind of transport damage.
-    TransportDamage {
-        /// The damaged field.
-        field: Field,
-        /// What was found.
-        damage: Damage,
-        /// Byte offset of the first damaged character, when there is one
-        /// (not given for the session key).
-        position: Option<usize>,
-        /// Whether [`InputParser::lenient`] accepts the field.
-        lenient_repairs: bool,
-    },
-    /// Not base64, and no known transport damage explains it.
-    NotBase64 {
-        /// The field.
-        field: Field,
-        /// Byte offset of the first bad character, when known (not given for
-        /// the session key).
-        position: Option<usize>,
-    },
-    /// A session key or iv that does not decode to 16 bytes.
-    WrongLength {
-        /// The session key or the iv.
-        field: Field,
-        /// Its decoded length in bytes.
-        len: usize,
-        /// What the length suggests.
-        hint: LengthHint,
-    },
-    /// Encrypted data whose decoded length is not a multiple of 16.
-    NotBlockAligned {
-        /// Its decoded length in bytes.
-        len: usize,
+        /// For [`Error::WrongLength`], what the text's length suggests;
+        /// `None` for the other errors.
+        hint: Option<LengthHint>,
     },
     /// What the text decodes to is itself valid base64 of the field: the
     /// value was base64-encoded twice.
@@ -163,7 +68,7 @@ pub enum Finding {
         reaches_cipher: bool,
     },
 
-    // ----- Cipher -----
+    // ----- Cipher (Stage::Decryption) -----
     /// The plaintext is random bytes: the data was not encrypted with this
     /// session key (most often a stale key).
     KeyWrongOrStale {
@@ -177,7 +82,7 @@ pub enum Finding {
     /// is right, the data was cut at a 16-byte boundary or its end altered.
     Truncated,
 
-    // ----- Plaintext -----
+    // ----- Plaintext (Stage::Decryption) -----
     /// Only the first 16 bytes of the plaintext are garbage; the rest is the
     /// end of a well-formed JSON object: the iv is wrong.
     IvWrong {
@@ -193,7 +98,7 @@ pub enum Finding {
         problem: JsonProblem,
     },
 
-    // ----- Payload -----
+    // ----- Payload (Stage::Decryption) -----
     /// A JSON object that none of the payload types accepts.
     UnexpectedShape {
         /// The kind whose member names it shares the most, if any.
@@ -204,45 +109,15 @@ pub enum Finding {
         members: MemberNames,
     },
 
-    // ----- Watermark -----
-    /// A payload without a watermark, where one is required.
-    MissingWatermark {
+    // ----- Policy -----
+    /// A complete payload that fails the validation ([`Stage::Policy`]),
+    /// with the error production gives: [`Error::MissingWatermark`],
+    /// [`Error::AppIdMismatch`], [`Error::Expired`] or [`Error::FromFuture`].
+    Policy {
         /// The payload kind.
         kind: PayloadKind,
-    },
-    /// The watermark names another mini program.
-    AppIdMismatch {
-        /// The payload kind.
-        kind: PayloadKind,
-        /// The appid expected (empty when an empty one was given: an empty
-        /// appid matches nothing).
-        expected: String,
-        /// The appid in the watermark (cut to 64 characters).
-        found: String,
-    },
-    /// The watermark is older than the maximum age plus leeway.
-    Expired {
-        /// The payload kind.
-        kind: PayloadKind,
-        /// The watermark's timestamp, in Unix seconds.
-        timestamp: u64,
-        /// The time used, in Unix seconds.
-        now: u64,
-        /// The maximum age, in seconds.
-        max_age: u64,
-        /// The leeway, in seconds.
-        leeway: u64,
-    },
-    /// The watermark lies further in the future than the leeway allows.
-    FromFuture {
-        /// The payload kind.
-        kind: PayloadKind,
-        /// The watermark's timestamp, in Unix seconds.
-        timestamp: u64,
-        /// The time used, in Unix seconds.
-        now: u64,
-        /// The leeway, in seconds.
-        leeway: u64,
+        /// The policy error.
+        error: Error,
     },
 
     // ----- Passed -----
@@ -250,44 +125,43 @@ pub enum Finding {
     Valid {
         /// The payload kind.
         kind: PayloadKind,
-        /// The watermark; `None` when a missing one was accepted.
-        watermark: Option<SeenWatermark>,
-        /// Whether the watermark's appid was checked (an appid was given).
+        /// The watermark as production returns it; `None` when a missing
+        /// one was accepted.
+        watermark: Option<Watermark>,
+        /// The watermark's appid (cut to 64 characters), present with the
+        /// watermark: when it was checked, the validation's appid; when not,
+        /// the appid to configure. Appids are public.
+        appid: Option<String>,
+        /// Whether the watermark's appid was checked against the
+        /// validation's (an appid was given and there is a watermark).
         appid_checked: bool,
     },
 }
 
 impl Finding {
-    /// The stage this finding belongs to.
+    /// The stage of the error production returns for the same inputs:
+    /// [`Stage::Decryption`] for every finding about the cipher, the
+    /// plaintext or the payload; `None` when every check passed.
     #[must_use]
-    pub const fn stage(&self) -> DiagnosisStage {
+    pub const fn stage(&self) -> Option<Stage> {
         match self {
-            Self::Empty { .. }
-            | Self::TooLarge { .. }
-            | Self::SpaceForPlus { .. }
-            | Self::TransportDamage { .. }
-            | Self::NotBase64 { .. }
-            | Self::WrongLength { .. }
-            | Self::NotBlockAligned { .. }
+            Self::Input { .. }
             | Self::EncodedTwice {
                 reaches_cipher: false,
                 ..
-            } => DiagnosisStage::Input,
-            Self::KeyWrongOrStale { .. }
-            | Self::Truncated
-            | Self::EncodedTwice {
+            } => Some(Stage::Input),
+            Self::EncodedTwice {
                 reaches_cipher: true,
                 ..
-            } => DiagnosisStage::Cipher,
-            Self::IvWrong { .. } | Self::NotUtf8 | Self::MalformedJson { .. } => {
-                DiagnosisStage::Plaintext
             }
-            Self::UnexpectedShape { .. } => DiagnosisStage::Payload,
-            Self::MissingWatermark { .. }
-            | Self::AppIdMismatch { .. }
-            | Self::Expired { .. }
-            | Self::FromFuture { .. } => DiagnosisStage::Watermark,
-            Self::Valid { .. } => DiagnosisStage::Passed,
+            | Self::KeyWrongOrStale { .. }
+            | Self::Truncated
+            | Self::IvWrong { .. }
+            | Self::NotUtf8
+            | Self::MalformedJson { .. }
+            | Self::UnexpectedShape { .. } => Some(Stage::Decryption),
+            Self::Policy { .. } => Some(Stage::Policy),
+            Self::Valid { .. } => None,
         }
     }
 
@@ -295,10 +169,7 @@ impl Finding {
     pub(super) const fn lenient_repairs(&self) -> bool {
         matches!(
             self,
-            Self::SpaceForPlus {
-                lenient_repairs: true,
-                ..
-            } | Self::TransportDamage {
+            Self::Input {
                 lenient_repairs: true,
                 ..
             }
@@ -306,12 +177,13 @@ impl Finding {
     }
 }
 
-/// The result of [`diagnose`]: the first problem found (or none), and, when
-/// the problem is transport damage that the lenient mode repairs, what the
-/// repaired inputs give.
+/// The result of [`diagnose`](super::diagnose): the first problem found (or
+/// none), and, when the problem is transport damage that the lenient mode
+/// repairs, what the repaired inputs give.
 ///
-/// `Display` writes a few lines for a terminal: the stage, the finding, its
-/// likely cause and the fix, and what the production path returns.
+/// `Display` writes a few lines for a terminal: the step that failed, the
+/// finding, its likely cause and the fix, and what the production path
+/// returns.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnosis {
     pub(super) finding: Finding,
@@ -325,9 +197,10 @@ impl Diagnosis {
         &self.finding
     }
 
-    /// The stage that failed, or [`DiagnosisStage::Passed`].
+    /// The stage of the error production returns; `None` when every check
+    /// passed. As [`Finding::stage`].
     #[must_use]
-    pub const fn stage(&self) -> DiagnosisStage {
+    pub const fn stage(&self) -> Option<Stage> {
         self.finding.stage()
     }
 
@@ -337,7 +210,7 @@ impl Diagnosis {
         matches!(self.finding, Finding::Valid { .. })
     }
 
-    /// When the finding is transport damage that [`InputParser::lenient`]
+    /// When the finding is transport damage that [`InputParser::lenient`](crate::InputParser::lenient)
     /// repairs: the diagnosis of the inputs read leniently.
     #[must_use]
     pub fn after_repair(&self) -> Option<&Self> {

@@ -50,38 +50,32 @@ pub(super) fn input_finding(
         }
         other => other,
     };
+    let repairs = || parses(field, text, parser.lenient());
+    let plain = |error| Finding::Input {
+        error,
+        lenient_repairs: false,
+        hint: None,
+    };
     match error {
-        Error::Empty { field } => Finding::Empty { field },
-        Error::TooLarge { field, len, max } => Finding::TooLarge { field, len, max },
-        Error::SpaceInBase64 { field, position } => Finding::SpaceForPlus {
-            field,
-            position,
-            lenient_repairs: parses(field, text, parser.lenient()),
-        },
         // Unpadded text that no padding makes the right length: cut short.
         Error::DamagedBase64 {
             damage: Damage::MissingPadding,
             ..
-        } if !parses(field, text, parser.lenient()) => {
+        } if !repairs() => {
             let len = text.len() / 4 * 3 + (text.len() % 4).saturating_sub(1);
             match field {
-                Field::EncryptedData => Finding::NotBlockAligned { len },
-                Field::SessionKey | Field::Iv => Finding::WrongLength {
-                    field,
-                    len,
-                    hint: length_hint(text),
+                Field::EncryptedData => plain(Error::NotBlockAligned { len }),
+                Field::SessionKey | Field::Iv => Finding::Input {
+                    error: Error::WrongLength { field, len },
+                    lenient_repairs: false,
+                    hint: Some(length_hint(text)),
                 },
             }
         }
-        Error::DamagedBase64 {
-            field,
-            damage,
-            position,
-        } => Finding::TransportDamage {
-            field,
-            damage,
-            position,
-            lenient_repairs: parses(field, text, parser.lenient()),
+        Error::SpaceInBase64 { .. } | Error::DamagedBase64 { .. } => Finding::Input {
+            lenient_repairs: repairs(),
+            error,
+            hint: None,
         },
         // `field` is the one being parsed: the error names the same.
         Error::WrongLength { .. } | Error::NotBlockAligned { .. } if encoded_twice(field, text) => {
@@ -90,18 +84,12 @@ pub(super) fn input_finding(
                 reaches_cipher: false,
             }
         }
-        Error::WrongLength { field, len } => Finding::WrongLength {
-            field,
-            len,
-            hint: length_hint(text),
+        Error::WrongLength { .. } => Finding::Input {
+            error,
+            lenient_repairs: false,
+            hint: Some(length_hint(text)),
         },
-        Error::NotBlockAligned { len } => Finding::NotBlockAligned { len },
-        Error::InvalidBase64 { field, position } => Finding::NotBase64 { field, position },
-        // Parsing gives none of the later errors; this arm is never taken.
-        _ => Finding::NotBase64 {
-            field,
-            position: None,
-        },
+        error => plain(error),
     }
 }
 

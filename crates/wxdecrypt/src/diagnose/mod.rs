@@ -1,10 +1,25 @@
-//! Offline diagnosis for developers: which stage failed, and the likely cause.
+//! ⚠️ **A padding oracle by construction: for a developer's terminal, never
+//! for a server's responses.**
 //!
-//! The production path ([`decrypt`](crate::decrypt)) answers every failure
-//! after the cipher with one opaque [`Error::Decryption`]. That is right for a
-//! server and unhelpful at a developer's terminal, where the question is
-//! "was it the key, the iv, or the transport?". [`diagnose`] answers it, and
-//! is therefore a padding oracle by construction: see its documentation.
+//! Everything this module reports tells apart the failures that the
+//! production path keeps behind one opaque [`Error::Decryption`]: a wrong
+//! padding, a garbled first block, malformed JSON. Those are exactly the
+//! answers that let whoever sees them decrypt or forge data block by block.
+//! Run it on inputs you captured (the `wxdecrypt diagnose` command) or in an
+//! operator-only tool; never return a [`Diagnosis`], its text, or anything
+//! that depends on it to a client.
+//!
+//! # Offline diagnosis
+//!
+//! Which stage failed, and the likely cause. The production path
+//! ([`decrypt`](crate::decrypt)) answers every failure after the cipher with
+//! [`Error::Decryption`]. That is right for a server and unhelpful at a
+//! developer's terminal, where the question is "was it the key, the iv, or
+//! the transport?". [`diagnose`] (or [`diagnose_at`], with the time given)
+//! answers it from a [`DiagnoseInput`] under [`DiagnoseOptions`]: a
+//! [`Diagnosis`] whose [`Finding`] carries production's own [`Error`] where
+//! production names the problem, and says what lies behind the opaque error
+//! where it does not.
 
 mod finding;
 mod inputs;
@@ -24,7 +39,7 @@ use crate::input::{BLOCK, InputParser};
 pub use crate::json::JsonProblem;
 use crate::validation::{UnixTime, Validation, Watermark, WatermarkRef};
 
-pub use finding::{Diagnosis, DiagnosisStage, Finding, LengthHint, SeenWatermark};
+pub use finding::{Diagnosis, Finding, LengthHint};
 pub use members::{MemberNames, PayloadKind};
 
 use inputs::{input_finding, parse_inputs, parses};
@@ -197,8 +212,8 @@ impl DiagnoseOptions {
 /// - A watermark for another appid, too old, from the future, or missing.
 ///
 /// ```
-/// use wxdecrypt::diagnose::{DiagnoseInput, DiagnoseOptions, DiagnosisStage, Finding, diagnose_at};
-/// use wxdecrypt::{UnixTime, Validation};
+/// use wxdecrypt::diagnose::{DiagnoseInput, DiagnoseOptions, Finding, diagnose_at};
+/// use wxdecrypt::{Stage, UnixTime, Validation};
 /// // WeChat's official sample, with the iv of other data: only the first
 /// // block is garbage.
 /// let input = DiagnoseInput {
@@ -214,7 +229,8 @@ impl DiagnoseOptions {
 /// };
 /// let options = DiagnoseOptions::new(Validation::new("wx4f4bc4dec97d474b"));
 /// let diagnosis = diagnose_at(&input, &options, UnixTime::from_secs(1_477_314_187));
-/// assert_eq!(diagnosis.stage(), DiagnosisStage::Plaintext);
+/// // Production answers the opaque Error::Decryption; the finding says why.
+/// assert_eq!(diagnosis.stage(), Some(Stage::Decryption));
 /// assert!(matches!(diagnosis.finding(), Finding::IvWrong { .. }));
 /// println!("{diagnosis}");
 /// ```
@@ -288,41 +304,12 @@ fn check_watermark(
     now: UnixTime,
 ) -> Finding {
     match options.check(watermark, now) {
-        Ok(_) => Finding::Valid {
+        Ok(checked) => Finding::Valid {
             kind,
-            watermark: watermark.map(|mark| SeenWatermark {
-                appid: appid_for_error(&mark.appid),
-                timestamp: UnixTime::from_secs(mark.timestamp),
-            }),
+            watermark: checked,
+            appid: watermark.map(|mark| appid_for_error(&mark.appid)),
             appid_checked: options.check_appid && watermark.is_some(),
         },
-        Err(Error::AppIdMismatch { expected, found }) => Finding::AppIdMismatch {
-            kind,
-            expected,
-            found,
-        },
-        Err(Error::Expired {
-            timestamp,
-            now,
-            max_age,
-        }) => Finding::Expired {
-            kind,
-            timestamp,
-            now,
-            max_age,
-            leeway: options.validation.leeway(),
-        },
-        Err(Error::FromFuture {
-            timestamp,
-            now,
-            leeway,
-        }) => Finding::FromFuture {
-            kind,
-            timestamp,
-            now,
-            leeway,
-        },
-        // `MissingWatermark`, the only other error the check gives.
-        Err(_) => Finding::MissingWatermark { kind },
+        Err(error) => Finding::Policy { kind, error },
     }
 }

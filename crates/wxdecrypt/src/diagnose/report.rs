@@ -1,49 +1,24 @@
-//! The report text: `Display` for a finding and a diagnosis, with the
-//! likely cause and the fix of each finding.
+//! The report text: `Display` for a finding and a diagnosis (the step that
+//! failed, the finding, its likely cause and the fix, what production
+//! returns). Where production names the problem, the finding is written as
+//! the production [`Error`] writes itself.
 
 use core::fmt;
 
-use crate::error::{Damage, Field, Stage, write_position};
+use crate::error::{Damage, Error, Stage};
 
 use super::JsonProblem;
-use super::finding::{Diagnosis, Finding, LengthHint, SeenWatermark};
+use super::finding::{Diagnosis, Finding, LengthHint};
 use super::members::{MemberNames, PayloadKind};
-
-// ----- Display -----
+use crate::validation::Watermark;
 
 impl fmt::Display for Finding {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Self::Empty { field } => write!(f, "{field} is empty"),
-            Self::TooLarge { field, len, max } => {
-                write!(f, "{field} has {len} bytes, over the limit of {max}")
-            }
-            Self::SpaceForPlus {
-                field, position, ..
-            } => {
-                write!(f, "{field} contains a space")?;
-                write_position(f, *position)
-            }
-            Self::TransportDamage {
-                field,
-                damage,
-                position,
-                ..
-            } => write_damage(f, *field, *damage, *position),
-            Self::NotBase64 { field, position } => {
-                write!(f, "{field} is not base64")?;
-                write_position(f, *position)
-            }
-            Self::WrongLength { field, len, .. } => {
-                write!(f, "{field} decodes to {len} bytes, not 16")
-            }
+            Self::Input { error, .. } => write!(f, "{error}"),
             Self::EncodedTwice { field, .. } => {
                 write!(f, "{field} is base64 of base64: it was encoded twice")
             }
-            Self::NotBlockAligned { len } => write!(
-                f,
-                "encrypted_data decodes to {len} bytes, not a multiple of the 16-byte AES block"
-            ),
             Self::KeyWrongOrStale {
                 single_block,
                 padding_passed,
@@ -55,7 +30,7 @@ impl fmt::Display for Finding {
             Self::IvWrong { resembles } => {
                 f.write_str(
                     "only the iv is wrong: the first 16 bytes of the plaintext are garbage, \
-                     the rest is the end of a well-formed JSON object",
+             the rest is the end of a well-formed JSON object",
                 )?;
                 match resembles {
                     Some(kind) => write!(f, " (a {kind} payload, by its member names)"),
@@ -72,65 +47,21 @@ impl fmt::Display for Finding {
                 missing,
                 members,
             } => write_shape(f, *resembles, missing, members),
-            Self::MissingWatermark { kind } => write!(f, "a {kind} payload without a watermark"),
-            Self::AppIdMismatch { expected, .. } if expected.is_empty() => {
-                f.write_str("an empty appid was given, and an empty appid matches no watermark")
-            }
-            Self::AppIdMismatch {
-                kind,
-                expected,
-                found,
-            } => write!(
-                f,
-                "a {kind} payload made for appid {found:?}, not for {expected:?}"
-            ),
-            Self::Expired {
-                kind,
-                timestamp,
-                now,
-                max_age,
-                leeway,
-            } => write!(
-                f,
-                "a {kind} payload made at {timestamp}, {} s before now ({now}); \
-                 the limit is {max_age} s plus {leeway} s of leeway",
-                now.saturating_sub(*timestamp)
-            ),
-            Self::FromFuture {
-                kind,
-                timestamp,
-                now,
-                leeway,
-            } => write!(
-                f,
-                "a {kind} payload made at {timestamp}, {} s after now ({now}); \
-                 the leeway is {leeway} s",
-                timestamp.saturating_sub(*now)
-            ),
+            Self::Policy { kind, error } => write!(f, "a {kind} payload: {error}"),
             Self::Valid {
                 kind,
                 watermark,
+                appid,
                 appid_checked,
-            } => write_valid(f, *kind, watermark.as_ref(), *appid_checked),
+            } => write_valid(
+                f,
+                *kind,
+                watermark.as_ref(),
+                appid.as_deref(),
+                *appid_checked,
+            ),
         }
     }
-}
-
-fn write_damage(
-    f: &mut fmt::Formatter<'_>,
-    field: Field,
-    damage: Damage,
-    position: Option<usize>,
-) -> fmt::Result {
-    match damage {
-        Damage::LineBreak => write!(f, "{field} contains a line break or tab")?,
-        Damage::PercentEncoded => write!(f, "{field} still contains a `%` escape")?,
-        Damage::UrlSafeAlphabet => {
-            write!(f, "{field} uses the URL-safe base64 alphabet (`-`, `_`)")?;
-        }
-        Damage::MissingPadding => write!(f, "{field} has lost its `=` padding")?,
-    }
-    write_position(f, position)
 }
 
 fn write_key_wrong(
@@ -175,10 +106,11 @@ fn write_shape(
 fn write_valid(
     f: &mut fmt::Formatter<'_>,
     kind: PayloadKind,
-    watermark: Option<&SeenWatermark>,
+    watermark: Option<&Watermark>,
+    appid: Option<&str>,
     appid_checked: bool,
 ) -> fmt::Result {
-    let Some(mark) = watermark else {
+    let (Some(mark), Some(appid)) = (watermark, appid) else {
         return write!(
             f,
             "a valid {kind} payload without a watermark (accepted as asked)"
@@ -186,8 +118,7 @@ fn write_valid(
     };
     write!(
         f,
-        "a valid {kind} payload for appid {:?}, made at {}",
-        mark.appid,
+        "a valid {kind} payload for appid {appid:?}, made at {}",
         mark.timestamp.as_secs()
     )?;
     if !appid_checked {
@@ -196,38 +127,34 @@ fn write_valid(
     Ok(())
 }
 
+/// What the report's first line says failed: the step of decryption the
+/// finding belongs to (finer than its [`Stage`]), or that all passed.
+const fn step(finding: &Finding) -> &'static str {
+    match finding {
+        Finding::Input { .. }
+        | Finding::EncodedTwice {
+            reaches_cipher: false,
+            ..
+        } => "reading the inputs (base64, lengths)",
+        Finding::EncodedTwice {
+            reaches_cipher: true,
+            ..
+        }
+        | Finding::KeyWrongOrStale { .. }
+        | Finding::Truncated => "decrypting (AES-128-CBC, PKCS#7 padding)",
+        Finding::IvWrong { .. } | Finding::NotUtf8 | Finding::MalformedJson { .. } => {
+            "reading the plaintext (UTF-8, JSON)"
+        }
+        Finding::UnexpectedShape { .. } => "recognising the payload",
+        Finding::Policy { .. } => "checking the watermark (appid, time)",
+        Finding::Valid { .. } => "all checks passed",
+    }
+}
+
 /// The likely cause and the fix for a finding; `None` when all passed.
 fn cause_and_fix(finding: &Finding) -> Option<(&'static str, &'static str)> {
     Some(match finding {
-        Finding::Empty { .. } => (
-            "the field was not sent, or was read under another name",
-            "check the request body and the code2session response \
-             (WeChat names them session_key, iv and encryptedData)",
-        ),
-        Finding::TooLarge { .. } => (
-            "not the value expected (a whole request body?), or far larger than WeChat's \
-             payloads (under 4 KiB)",
-            "pass the field alone; raise the limit only for payloads you expect to be large",
-        ),
-        Finding::SpaceForPlus { .. } => (
-            "a `+` was turned into a space by URL or form decoding (the value travelled \
-             in a query string or an x-www-form-urlencoded body)",
-            "send the values in a JSON body (or encodeURIComponent them), \
-             or read them with the lenient base64 mode",
-        ),
-        Finding::TransportDamage { damage, .. } => damage_cause_and_fix(*damage),
-        Finding::NotBase64 { .. } => (
-            "the text is not what WeChat sent: another field, a placeholder, \
-             or text altered on the way",
-            "compare the field with what the mini program sent \
-             (its length, its first characters; never print the session_key)",
-        ),
-        Finding::WrongLength { hint, .. } => length_cause_and_fix(*hint),
-        Finding::NotBlockAligned { .. } => (
-            "the text was cut short (a database column or a log line too short?), \
-             or is not the encryptedData",
-            "pass the field exactly as received",
-        ),
+        Finding::Input { error, hint, .. } => input_cause_and_fix(error, *hint),
         Finding::EncodedTwice { .. } => (
             "what it decodes to is base64 again: the value was base64-encoded twice",
             "decode it once before passing it, or drop the extra encoding",
@@ -264,29 +191,79 @@ fn cause_and_fix(finding: &Finding) -> Option<(&'static str, &'static str)> {
             "for other payload kinds, use decrypt_raw or your own serde type; \
              otherwise check where the data comes from",
         ),
-        Finding::MissingWatermark { .. } => (
-            "WeChat adds a watermark to every payload: this one was made elsewhere \
-             (a test fixture, another SDK's sample)",
-            "for such data only: Validation::accept_missing_watermark \
-             (--accept-missing-watermark)",
+        Finding::Policy { error, .. } => policy_cause_and_fix(error),
+        Finding::Valid { .. } => return None,
+    })
+}
+
+/// The likely cause and the fix for an input error.
+const fn input_cause_and_fix(
+    error: &Error,
+    hint: Option<LengthHint>,
+) -> (&'static str, &'static str) {
+    match error {
+        Error::Empty { .. } => (
+            "the field was not sent, or was read under another name",
+            "check the request body and the code2session response \
+             (WeChat names them session_key, iv and encryptedData)",
         ),
-        Finding::AppIdMismatch { .. } => (
+        Error::TooLarge { .. } => (
+            "not the value expected (a whole request body?), or far larger than WeChat's \
+             payloads (under 4 KiB)",
+            "pass the field alone; raise the limit only for payloads you expect to be large",
+        ),
+        Error::SpaceInBase64 { .. } => (
+            "a `+` was turned into a space by URL or form decoding (the value travelled \
+             in a query string or an x-www-form-urlencoded body)",
+            "send the values in a JSON body (or encodeURIComponent them), \
+             or read them with the lenient base64 mode",
+        ),
+        Error::DamagedBase64 { damage, .. } => damage_cause_and_fix(*damage),
+        Error::WrongLength { .. } => match hint {
+            Some(hint) => length_cause_and_fix(hint),
+            None => length_cause_and_fix(LengthHint::Unknown),
+        },
+        Error::NotBlockAligned { .. } => (
+            "the text was cut short (a database column or a log line too short?), \
+             or is not the encryptedData",
+            "pass the field exactly as received",
+        ),
+        // `InvalidBase64`; the parser gives no other input error.
+        _ => (
+            "the text is not what WeChat sent: another field, a placeholder, \
+             or text altered on the way",
+            "compare the field with what the mini program sent \
+             (its length, its first characters; never print the session_key)",
+        ),
+    }
+}
+
+/// The likely cause and the fix for a policy error.
+const fn policy_cause_and_fix(error: &Error) -> (&'static str, &'static str) {
+    match error {
+        Error::AppIdMismatch { .. } => (
             "the session_key came from code2session with another mini program's appid and \
              secret (a test and a production app mixed up), or the appid configured is wrong",
             "use the same appid for code2session and for the Validation",
         ),
-        Finding::Expired { .. } => (
+        Error::Expired { .. } => (
             "the payload was stored and replayed, or the clock used (the server's, or --now) \
              is wrong",
             "decrypt payloads as they arrive; for old samples, pass the time they were made \
              (decrypt_at, --now) or a larger maximum age",
         ),
-        Finding::FromFuture { .. } => (
+        Error::FromFuture { .. } => (
             "the server's clock is behind, or the time given (--now) is wrong",
             "synchronise the clock (NTP), or check --now",
         ),
-        Finding::Valid { .. } => return None,
-    })
+        // `MissingWatermark`, the only other error the check gives.
+        _ => (
+            "WeChat adds a watermark to every payload: this one was made elsewhere \
+             (a test fixture, another SDK's sample)",
+            "for such data only: Validation::accept_missing_watermark \
+             (--accept-missing-watermark)",
+        ),
+    }
 }
 
 const fn damage_cause_and_fix(damage: Damage) -> (&'static str, &'static str) {
@@ -330,9 +307,8 @@ const fn length_cause_and_fix(hint: LengthHint) -> (&'static str, &'static str) 
 
 impl fmt::Display for Diagnosis {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let stage = self.stage();
         let verdict = if self.is_valid() { "" } else { ": failed" };
-        writeln!(f, "stage:   {stage}{verdict}")?;
+        writeln!(f, "stage:   {}{verdict}", step(&self.finding))?;
         writeln!(f, "finding: {}", self.finding)?;
         if let Some((cause, fix)) = cause_and_fix(&self.finding) {
             writeln!(f, "cause:   {cause}")?;
@@ -342,7 +318,7 @@ impl fmt::Display for Diagnosis {
             writeln!(f, "repair:  the lenient base64 mode repairs this field")?;
         }
         write!(f, "in production: ")?;
-        match (stage.error_stage(), &self.finding) {
+        match (self.stage(), &self.finding) {
             (Some(Stage::Decryption), _) => f.write_str(
                 "Error::Decryption, opaque on purpose; never pass this diagnosis \
                  (or anything that depends on it) to a client: it is a padding oracle",
