@@ -45,6 +45,96 @@ pub use members::{MemberNames, PayloadKind};
 use inputs::{input_finding, parse_inputs, parses};
 use plaintext::{padding_failed, read_plaintext};
 
+// ----- The entry points -----
+
+/// Diagnoses why the three texts do (or do not) decrypt to a valid payload:
+/// which stage fails, and the likely cause, for a developer's terminal.
+///
+/// # ⚠️ Never behind a server response
+///
+/// This function is a padding oracle by construction: it tells a wrong
+/// padding from a garbled first block from malformed JSON, which is exactly
+/// what lets an attacker decrypt or forge data block by block. Run it on
+/// your own machine, on inputs you captured (the `wxdecrypt diagnose`
+/// command), or behind an operator-only tool; never return its result, or
+/// anything that depends on it, to a client. The production path
+/// ([`decrypt`](crate::decrypt)) keeps [`Error::Decryption`] opaque.
+///
+/// The diagnosis never contains the session key, the plaintext or any value
+/// from it other than a watermark's appid and timestamp; member names are
+/// shown only as plain identifiers (see [`MemberNames`]). Nothing panics, and
+/// the work is bounded by the options' size limit.
+///
+/// # What it tells apart
+///
+/// - Transport damage to the base64 (a space for `+`, line breaks, `%2B`,
+///   the URL-safe alphabet, lost `=`), whether the lenient mode repairs it,
+///   and what the repaired inputs then give ([`Diagnosis::after_repair`]).
+/// - A key or iv of the wrong length, with what the length suggests (raw
+///   bytes, base64 twice, hex).
+/// - A wrong or stale session key: the padding fails and nothing decrypts
+///   to text.
+/// - Data cut short: the padding fails but the text before it reads.
+/// - Only the iv wrong: in CBC, the iv only enters the first block, so a
+///   wrong iv garbles the first 16 bytes of plaintext and nothing else.
+/// - Plaintext that is not UTF-8 or not JSON, or JSON of an unexpected shape
+///   (by member names).
+/// - A watermark for another appid, too old, from the future, or missing.
+///
+/// ```
+/// use wxdecrypt::diagnose::{DiagnoseInput, DiagnoseOptions, Finding, diagnose_at};
+/// use wxdecrypt::{Stage, UnixTime, Validation};
+/// // WeChat's official sample, with the iv of other data: only the first
+/// // block is garbage.
+/// let input = DiagnoseInput {
+///     session_key: "tiihtNczf5v6AKRyjwEUhQ==",
+///     iv: "Cds8j3VYoGvnTp1BrjXdJg==",
+///     encrypted_data: "CiyLU1Aw2KjvrjMdj8YKliAjtP4gsMZMQmRzooG2xrDcvSnxIMXFufNstNGTyaGS9uT5geRa0W4oTOb1WT7f\
+///         JlAC+oNPdbB+3hVbJSRgv+4lGOETKUQz6OYStslQ142dNCuabNPGBzlooOmB231qMM85d2/fV6ChevvXvQP8Hk\
+///         ue1poOFtnEtpyxVLW1zAo6/1Xx1COxFvrc2d7UL/lmHInNlxuacJXwu0fjpXfz/YqYzBIBzD6WUfTIF9GRHpOn\
+///         /Hz7saL8xz+W//FRAUid1OksQaQx4CMs8LOddcQhULW4ucetDf96JcR3g0gfRK4PC7E/r7Z6xNrXd2UIeorGj5\
+///         Ef7b1pJAYB6Y5anaHqZ9J6nKEBvB4DnNLIVWSgARns/8wR2SiRS7MNACwTyrGvt9ts8p12PKFdlqYTopNHR1Vf\
+///         7XjfhQlVsAJdNiKdYmYVoKlaRv85IfVunYzO0IKXsyl7JCUjCpoG20f0a04COwfneQAGGwd5oa+T8yO5hzuyDb\
+///         /XcxxmK01EpqOyuxINew==",
+/// };
+/// let options = DiagnoseOptions::new(Validation::new("wx4f4bc4dec97d474b"));
+/// let diagnosis = diagnose_at(&input, &options, UnixTime::from_secs(1_477_314_187));
+/// // Production answers the opaque Error::Decryption; the finding says why.
+/// assert_eq!(diagnosis.stage(), Some(Stage::Decryption));
+/// assert!(matches!(diagnosis.finding(), Finding::IvWrong { .. }));
+/// println!("{diagnosis}");
+/// ```
+///
+/// Reads the system clock, so it is not built for `wasm32-unknown-unknown`,
+/// which has none: call [`diagnose_at`] with the time there.
+#[must_use]
+#[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+pub fn diagnose(input: &DiagnoseInput<'_>, options: &DiagnoseOptions) -> Diagnosis {
+    diagnose_at(input, options, UnixTime::now())
+}
+
+/// [`diagnose`] with the time given: for captured inputs, whose watermark is
+/// judged at the time they were received, and for tests.
+#[must_use]
+pub fn diagnose_at(
+    input: &DiagnoseInput<'_>,
+    options: &DiagnoseOptions,
+    now: UnixTime,
+) -> Diagnosis {
+    let strict = InputParser::new().with_max_encrypted_data_len(options.max_encrypted_data_len);
+    let finding = run(input, options, now, strict);
+    let after_repair = finding.lenient_repairs().then(|| {
+        Box::new(Diagnosis {
+            finding: run(input, options, now, strict.lenient()),
+            after_repair: None,
+        })
+    });
+    Diagnosis {
+        finding,
+        after_repair,
+    }
+}
+
 // ----- The inputs and the options -----
 
 /// The three texts exactly as your server received them, before any parsing.
@@ -175,95 +265,7 @@ impl DiagnoseOptions {
     }
 }
 
-// ----- The diagnosis -----
-
-/// Diagnoses why the three texts do (or do not) decrypt to a valid payload:
-/// which stage fails, and the likely cause, for a developer's terminal.
-///
-/// # ⚠️ Never behind a server response
-///
-/// This function is a padding oracle by construction: it tells a wrong
-/// padding from a garbled first block from malformed JSON, which is exactly
-/// what lets an attacker decrypt or forge data block by block. Run it on
-/// your own machine, on inputs you captured (the `wxdecrypt diagnose`
-/// command), or behind an operator-only tool; never return its result, or
-/// anything that depends on it, to a client. The production path
-/// ([`decrypt`](crate::decrypt)) keeps [`Error::Decryption`] opaque.
-///
-/// The diagnosis never contains the session key, the plaintext or any value
-/// from it other than a watermark's appid and timestamp; member names are
-/// shown only as plain identifiers (see [`MemberNames`]). Nothing panics, and
-/// the work is bounded by the options' size limit.
-///
-/// # What it tells apart
-///
-/// - Transport damage to the base64 (a space for `+`, line breaks, `%2B`,
-///   the URL-safe alphabet, lost `=`), whether the lenient mode repairs it,
-///   and what the repaired inputs then give ([`Diagnosis::after_repair`]).
-/// - A key or iv of the wrong length, with what the length suggests (raw
-///   bytes, base64 twice, hex).
-/// - A wrong or stale session key: the padding fails and nothing decrypts
-///   to text.
-/// - Data cut short: the padding fails but the text before it reads.
-/// - Only the iv wrong: in CBC, the iv only enters the first block, so a
-///   wrong iv garbles the first 16 bytes of plaintext and nothing else.
-/// - Plaintext that is not UTF-8 or not JSON, or JSON of an unexpected shape
-///   (by member names).
-/// - A watermark for another appid, too old, from the future, or missing.
-///
-/// ```
-/// use wxdecrypt::diagnose::{DiagnoseInput, DiagnoseOptions, Finding, diagnose_at};
-/// use wxdecrypt::{Stage, UnixTime, Validation};
-/// // WeChat's official sample, with the iv of other data: only the first
-/// // block is garbage.
-/// let input = DiagnoseInput {
-///     session_key: "tiihtNczf5v6AKRyjwEUhQ==",
-///     iv: "Cds8j3VYoGvnTp1BrjXdJg==",
-///     encrypted_data: "CiyLU1Aw2KjvrjMdj8YKliAjtP4gsMZMQmRzooG2xrDcvSnxIMXFufNstNGTyaGS9uT5geRa0W4oTOb1WT7f\
-///         JlAC+oNPdbB+3hVbJSRgv+4lGOETKUQz6OYStslQ142dNCuabNPGBzlooOmB231qMM85d2/fV6ChevvXvQP8Hk\
-///         ue1poOFtnEtpyxVLW1zAo6/1Xx1COxFvrc2d7UL/lmHInNlxuacJXwu0fjpXfz/YqYzBIBzD6WUfTIF9GRHpOn\
-///         /Hz7saL8xz+W//FRAUid1OksQaQx4CMs8LOddcQhULW4ucetDf96JcR3g0gfRK4PC7E/r7Z6xNrXd2UIeorGj5\
-///         Ef7b1pJAYB6Y5anaHqZ9J6nKEBvB4DnNLIVWSgARns/8wR2SiRS7MNACwTyrGvt9ts8p12PKFdlqYTopNHR1Vf\
-///         7XjfhQlVsAJdNiKdYmYVoKlaRv85IfVunYzO0IKXsyl7JCUjCpoG20f0a04COwfneQAGGwd5oa+T8yO5hzuyDb\
-///         /XcxxmK01EpqOyuxINew==",
-/// };
-/// let options = DiagnoseOptions::new(Validation::new("wx4f4bc4dec97d474b"));
-/// let diagnosis = diagnose_at(&input, &options, UnixTime::from_secs(1_477_314_187));
-/// // Production answers the opaque Error::Decryption; the finding says why.
-/// assert_eq!(diagnosis.stage(), Some(Stage::Decryption));
-/// assert!(matches!(diagnosis.finding(), Finding::IvWrong { .. }));
-/// println!("{diagnosis}");
-/// ```
-///
-/// Reads the system clock, so it is not built for `wasm32-unknown-unknown`,
-/// which has none: call [`diagnose_at`] with the time there.
-#[must_use]
-#[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
-pub fn diagnose(input: &DiagnoseInput<'_>, options: &DiagnoseOptions) -> Diagnosis {
-    diagnose_at(input, options, UnixTime::now())
-}
-
-/// [`diagnose`] with the time given: for captured inputs, whose watermark is
-/// judged at the time they were received, and for tests.
-#[must_use]
-pub fn diagnose_at(
-    input: &DiagnoseInput<'_>,
-    options: &DiagnoseOptions,
-    now: UnixTime,
-) -> Diagnosis {
-    let strict = InputParser::new().with_max_encrypted_data_len(options.max_encrypted_data_len);
-    let finding = run(input, options, now, strict);
-    let after_repair = finding.lenient_repairs().then(|| {
-        Box::new(Diagnosis {
-            finding: run(input, options, now, strict.lenient()),
-            after_repair: None,
-        })
-    });
-    Diagnosis {
-        finding,
-        after_repair,
-    }
-}
+// ----- The stages, in order -----
 
 /// One pass over the stages with the given parser.
 fn run(

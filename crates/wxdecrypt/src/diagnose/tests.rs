@@ -1,15 +1,19 @@
 //! Unit tests of the diagnosis's private parts: the end of a JSON object
-//! after a garbled first block, member names, and the member lists.
+//! after a garbled first block, member names, the member lists, and the
+//! watermark check with the appid unchecked.
 
 use core::fmt;
+use std::borrow::Cow;
 
 use serde::de::{self, Deserializer, Visitor};
 
-use super::PayloadKind;
 use super::members::{is_identifier, top_level_keys_before};
 use super::plaintext::{tail_object, unmatched_closers};
+use super::{DiagnoseOptions, PayloadKind};
+use crate::error::Error;
 use crate::input::BLOCK;
 use crate::payload::{GroupEnterInfo, Members, PhoneNumber, ShareInfo, UserInfo, WeRunData};
+use crate::validation::{UnixTime, Validation, WatermarkRef};
 
 fn closers(rest: &str, in_string: bool) -> Option<Vec<u8>> {
     unmatched_closers(rest, in_string, false)
@@ -227,4 +231,28 @@ fn every_kind_reads_its_types_member_lists() {
         assert_eq!(kind.required_members(), required, "{kind}");
         assert_eq!(kind.optional_members(), optional, "{kind}");
     }
+}
+
+#[test]
+fn an_unchecked_appid_skips_only_the_appid_rule() {
+    let mark = |appid: &'static str, timestamp| WatermarkRef {
+        appid: Cow::Borrowed(appid),
+        timestamp,
+    };
+    let now = UnixTime::from_secs(1_700_000_000);
+    let checked = DiagnoseOptions::new(Validation::new("wxaaaaaaaaaaaaaaaa").with_max_age(60));
+    let unchecked = checked.clone().unchecked_appid();
+    let foreign = mark("wxbbbbbbbbbbbbbbbb", now.as_secs());
+    assert!(matches!(
+        checked.check(Some(&foreign), now),
+        Err(Error::AppIdMismatch { .. })
+    ));
+    assert!(unchecked.check(Some(&foreign), now).is_ok());
+    // The validation's other rules still hold.
+    let old = mark("wxbbbbbbbbbbbbbbbb", now.as_secs() - 60 - 301);
+    assert!(matches!(
+        unchecked.check(Some(&old), now),
+        Err(Error::Expired { max_age: 60, .. })
+    ));
+    assert_eq!(unchecked.check(None, now), Err(Error::MissingWatermark));
 }
