@@ -102,14 +102,10 @@ fn check(key: &str, iv: &str, encrypted: &str, appid: &str, now: u64, check_key:
         assert!(!diagnosis.is_valid(), "production refuses with {error:?}");
         // Input errors are decided the same way on both paths, both ways.
         if error.stage() == Stage::Input {
-            assert_eq!(
-                diagnosis.stage().error_stage(),
-                Some(Stage::Input),
-                "{diagnosis}"
-            );
+            assert_eq!(diagnosis.stage(), Some(Stage::Input), "{diagnosis}");
         }
     }
-    if diagnosis.stage().error_stage() == Some(Stage::Input) {
+    if diagnosis.stage() == Some(Stage::Input) {
         assert!(
             production
                 .as_ref()

@@ -1450,8 +1450,11 @@ fn diagnose_names_the_lost_plus_and_what_the_repair_gives() {
     );
     assert_eq!(out.code, Some(1), "{}", out.stderr);
     assert!(
-        out.stdout
-            .contains("finding: encrypted_data contains a space at byte 15"),
+        out.stdout.contains(
+            "\nfinding: encrypted_data contains a space at byte 15: a `+` was probably \
+             turned into a space by URL or form decoding (send it as a JSON body, or use \
+             the lenient base64 mode)\n"
+        ),
         "{}",
         out.stdout
     );

@@ -451,6 +451,51 @@ impl Visitor<'_> for CountryCode {
     }
 }
 
+// ----- Member names, for the offline diagnosis -----
+
+/// The JSON members a payload type reads, as WeChat names them: the one
+/// list the offline diagnosis uses to recognise a payload by its member
+/// names (its unit tests check each list against the serde derive's).
+pub(crate) trait Members {
+    /// The members the type requires.
+    const REQUIRED: &'static [&'static str];
+    /// The members the type reads when they are present.
+    const OPTIONAL: &'static [&'static str];
+}
+
+impl Members for PhoneNumber {
+    const REQUIRED: &'static [&'static str] = &["phoneNumber", "purePhoneNumber", "countryCode"];
+    const OPTIONAL: &'static [&'static str] = &[];
+}
+
+impl Members for UserInfo {
+    const REQUIRED: &'static [&'static str] = &["nickName", "gender"];
+    const OPTIONAL: &'static [&'static str] = &[
+        "openId",
+        "language",
+        "city",
+        "province",
+        "country",
+        "avatarUrl",
+        "unionId",
+    ];
+}
+
+impl Members for WeRunData {
+    const REQUIRED: &'static [&'static str] = &["stepInfoList"];
+    const OPTIONAL: &'static [&'static str] = &[];
+}
+
+impl Members for ShareInfo {
+    const REQUIRED: &'static [&'static str] = &["openGId"];
+    const OPTIONAL: &'static [&'static str] = &[];
+}
+
+impl Members for GroupEnterInfo {
+    const REQUIRED: &'static [&'static str] = &["chat_type"];
+    const OPTIONAL: &'static [&'static str] = &["opengid", "open_single_roomid", "group_openid"];
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

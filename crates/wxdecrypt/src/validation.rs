@@ -179,31 +179,70 @@ impl Validation {
         self.require_watermark
     }
 
-    /// Checks a captured watermark against this policy at time `now`.
+    /// Checks a captured watermark against this policy at time `now`: its
+    /// presence, its appid, then its time.
     pub(crate) fn check(
         &self,
         watermark: Option<&WatermarkRef<'_>>,
         now: UnixTime,
     ) -> Result<Option<Watermark>, Error> {
-        let Some(watermark) = watermark else {
-            return if self.require_watermark {
-                Err(Error::MissingWatermark)
-            } else {
-                Ok(None)
-            };
+        let Some(watermark) = self.check_presence(watermark)? else {
+            return Ok(None);
         };
-        // An empty expected appid matches nothing: a misconfigured
-        // validation fails closed.
-        if self.appid.is_empty() || watermark.appid != self.appid.as_str() {
+        self.check_appid(&watermark.appid)?;
+        self.check_time(watermark.timestamp, now)?;
+        Ok(Some(Watermark {
+            timestamp: UnixTime(watermark.timestamp),
+        }))
+    }
+
+    /// [`Self::check`] without comparing the watermark's appid with
+    /// [`Self::appid`]: for the offline diagnosis when no appid is known.
+    /// An empty appid in the watermark still fails, as it fails under every
+    /// validation (none can name it).
+    pub(crate) fn check_skipping_appid(
+        &self,
+        watermark: Option<&WatermarkRef<'_>>,
+        now: UnixTime,
+    ) -> Result<Option<Watermark>, Error> {
+        let Some(watermark) = self.check_presence(watermark)? else {
+            return Ok(None);
+        };
+        if watermark.appid.is_empty() {
             return Err(Error::AppIdMismatch {
-                expected: self.appid.clone(),
-                found: appid_for_error(&watermark.appid),
+                expected: String::new(),
+                found: String::new(),
             });
         }
         self.check_time(watermark.timestamp, now)?;
         Ok(Some(Watermark {
             timestamp: UnixTime(watermark.timestamp),
         }))
+    }
+
+    /// The presence rule: the watermark, or `None` when a missing one is
+    /// accepted.
+    fn check_presence<'w, 'a>(
+        &self,
+        watermark: Option<&'w WatermarkRef<'a>>,
+    ) -> Result<Option<&'w WatermarkRef<'a>>, Error> {
+        match watermark {
+            None if self.require_watermark => Err(Error::MissingWatermark),
+            watermark => Ok(watermark),
+        }
+    }
+
+    /// The appid rule: `found` equals [`Self::appid`] byte for byte.
+    fn check_appid(&self, found: &str) -> Result<(), Error> {
+        // An empty expected appid matches nothing: a misconfigured
+        // validation fails closed.
+        if self.appid.is_empty() || found != self.appid.as_str() {
+            return Err(Error::AppIdMismatch {
+                expected: self.appid.clone(),
+                found: appid_for_error(found),
+            });
+        }
+        Ok(())
     }
 
     /// The freshness rule, with saturating arithmetic so that no timestamp
@@ -391,5 +430,79 @@ mod tests {
             lax.check(Some(&mark("wxother", T)), now),
             Err(Error::AppIdMismatch { .. })
         ));
+    }
+    #[test]
+    fn the_checks_run_presence_then_appid_then_time() {
+        let v = Validation::new(APPID).with_max_age(0).with_leeway(0);
+        let now = UnixTime::from_secs(T);
+        assert_eq!(v.check_presence(None), Err(Error::MissingWatermark));
+        let other = mark("wxother", 0);
+        // A foreign appid is named before the age.
+        assert!(matches!(
+            v.check(Some(&other), now),
+            Err(Error::AppIdMismatch { .. })
+        ));
+        assert_eq!(v.check_appid(APPID), Ok(()));
+        assert!(v.check_appid("wxother").is_err());
+        assert!(matches!(v.check_time(0, now), Err(Error::Expired { .. })));
+    }
+
+    #[test]
+    fn skipping_the_appid_keeps_the_presence_and_time_rules() {
+        let v = Validation::new(APPID).with_max_age(600).with_leeway(30);
+        let now = UnixTime::from_secs(T);
+        // Any appid but an empty one passes.
+        for appid in ["wxother", APPID, "x"] {
+            assert_eq!(
+                v.check_skipping_appid(Some(&mark(appid, T)), now),
+                Ok(Some(Watermark {
+                    timestamp: UnixTime::from_secs(T)
+                })),
+                "{appid}"
+            );
+        }
+        assert_eq!(
+            v.check_skipping_appid(Some(&mark("", T)), now),
+            Err(Error::AppIdMismatch {
+                expected: String::new(),
+                found: String::new()
+            })
+        );
+        // The same time rules as the full check.
+        assert_eq!(
+            v.check_skipping_appid(Some(&mark("wxother", T - 631)), now),
+            Err(Error::Expired {
+                timestamp: T - 631,
+                now: T,
+                max_age: 600
+            })
+        );
+        assert!(
+            v.check_skipping_appid(Some(&mark("wxother", T - 630)), now)
+                .is_ok()
+        );
+        assert_eq!(
+            v.check_skipping_appid(Some(&mark("wxother", T + 31)), now),
+            Err(Error::FromFuture {
+                timestamp: T + 31,
+                now: T,
+                leeway: 30
+            })
+        );
+        // And the same presence rule.
+        assert_eq!(
+            v.check_skipping_appid(None, now),
+            Err(Error::MissingWatermark)
+        );
+        let lax = v.accept_missing_watermark();
+        assert_eq!(lax.check_skipping_appid(None, now), Ok(None));
+        // An empty validation appid does not matter when it is skipped.
+        let empty = Validation::new("");
+        assert!(
+            empty
+                .check_skipping_appid(Some(&mark(APPID, T)), now)
+                .is_ok()
+        );
+        assert!(empty.check(Some(&mark(APPID, T)), now).is_err());
     }
 }

@@ -10,10 +10,10 @@ use aes::Aes128;
 use cbc::cipher::{BlockModeDecrypt as _, InOutBuf, KeyIvInit as _};
 use serde_json::Value;
 use wxdecrypt::diagnose::{
-    DiagnoseInput, DiagnoseOptions, Diagnosis, DiagnosisStage, Finding, JsonProblem, LengthHint,
-    PayloadKind, diagnose_at,
+    DiagnoseInput, DiagnoseOptions, Diagnosis, Finding, JsonProblem, LengthHint, PayloadKind,
+    diagnose_at,
 };
-use wxdecrypt::{Damage, EncryptedData, Field, Iv, SessionKey, Stage, UnixTime, Validation};
+use wxdecrypt::{Damage, EncryptedData, Error, Field, Iv, SessionKey, Stage, UnixTime, Validation};
 
 use common::{b64, encrypt, entry, generated, real_world, section, text, unb64, unb64_16};
 
@@ -85,6 +85,52 @@ fn assert_shows(diagnosis: &Diagnosis, words: &str) {
     assert!(shown.contains(words), "{words:?} not in:\n{shown}");
 }
 
+/// The step of decryption a finding names, as the report's first line
+/// words it (finer than its production [`Stage`]).
+fn step(finding: &Finding) -> &'static str {
+    match finding {
+        Finding::Input { .. }
+        | Finding::EncodedTwice {
+            reaches_cipher: false,
+            ..
+        } => "reading the inputs (base64, lengths)",
+        Finding::EncodedTwice {
+            reaches_cipher: true,
+            ..
+        }
+        | Finding::KeyWrongOrStale { .. }
+        | Finding::Truncated => "decrypting (AES-128-CBC, PKCS#7 padding)",
+        Finding::IvWrong { .. } | Finding::NotUtf8 | Finding::MalformedJson { .. } => {
+            "reading the plaintext (UTF-8, JSON)"
+        }
+        Finding::UnexpectedShape { .. } => "recognising the payload",
+        Finding::Policy { .. } => "checking the watermark (appid, time)",
+        Finding::Valid { .. } => "all checks passed",
+        other => panic!("a finding of no known step: {other:?}"),
+    }
+}
+
+/// Asserts the production stage of the diagnosis and the step of decryption
+/// that its finding and its report's first line name.
+#[track_caller]
+fn assert_step(diagnosis: &Diagnosis, stage: Option<Stage>, words: &str) {
+    assert_eq!(diagnosis.stage(), stage, "{diagnosis}");
+    assert_eq!(step(diagnosis.finding()), words, "{diagnosis}");
+    let verdict = if stage.is_some() { ": failed" } else { "" };
+    let first = format!("stage:   {words}{verdict}\n");
+    assert!(
+        diagnosis.to_string().starts_with(&first),
+        "{first:?} does not open:\n{diagnosis}"
+    );
+}
+
+const INPUT: &str = "reading the inputs (base64, lengths)";
+const CIPHER: &str = "decrypting (AES-128-CBC, PKCS#7 padding)";
+const PLAINTEXT: &str = "reading the plaintext (UTF-8, JSON)";
+const PAYLOAD: &str = "recognising the payload";
+const WATERMARK: &str = "checking the watermark (appid, time)";
+const PASSED: &str = "all checks passed";
+
 /// Diagnoses the go-pay phone vector with one field replaced, against its
 /// appid at the time it was made.
 fn gopay_with(field: Field, value: &str) -> Diagnosis {
@@ -117,15 +163,16 @@ fn real_payloads_with_a_watermark_are_valid_for_their_kind_and_appid() {
         let Finding::Valid {
             kind,
             watermark: Some(mark),
+            appid: Some(found),
             appid_checked: true,
         } = diagnosis.finding()
         else {
             panic!("{}: {diagnosis}", entry["id"]);
         };
         assert_eq!(*kind, kind_of(entry), "{}", entry["id"]);
-        assert_eq!(mark.appid, appid);
+        assert_eq!(found, appid);
         assert_eq!(mark.timestamp.as_secs(), timestamp);
-        assert_eq!(diagnosis.stage(), DiagnosisStage::Passed);
+        assert_step(&diagnosis, None, PASSED);
         assert!(diagnosis.is_valid());
         assert_eq!(diagnosis.after_repair(), None);
         checked += 1;
@@ -165,14 +212,15 @@ fn without_an_appid_the_watermark_appid_is_reported_not_checked() {
         made_at(&gopay),
     );
     let Finding::Valid {
-        watermark: Some(mark),
+        watermark: Some(_),
+        appid: Some(found),
         appid_checked: false,
         ..
     } = diagnosis.finding()
     else {
         panic!("{diagnosis}");
     };
-    assert_eq!(mark.appid, GOPAY_APPID);
+    assert_eq!(found, GOPAY_APPID);
     assert_shows(&diagnosis, "the appid was not checked: none was given");
     assert_shows(
         &diagnosis,
@@ -193,13 +241,14 @@ fn payloads_without_a_watermark_are_named_by_kind() {
         let diagnosis = diagnose_at(&input_of(entry), &DiagnoseOptions::without_appid(), now);
         assert_eq!(
             diagnosis.finding(),
-            &Finding::MissingWatermark {
-                kind: kind_of(entry)
+            &Finding::Policy {
+                kind: kind_of(entry),
+                error: Error::MissingWatermark,
             },
             "{}",
             entry["id"]
         );
-        assert_eq!(diagnosis.stage().error_stage(), Some(Stage::Policy));
+        assert_step(&diagnosis, Some(Stage::Policy), WATERMARK);
         let accepted =
             DiagnoseOptions::new(Validation::new("").accept_missing_watermark()).unchecked_appid();
         let diagnosis = diagnose_at(&input_of(entry), &accepted, now);
@@ -208,6 +257,7 @@ fn payloads_without_a_watermark_are_named_by_kind() {
             &Finding::Valid {
                 kind: kind_of(entry),
                 watermark: None,
+                appid: None,
                 appid_checked: false
             }
         );
@@ -234,8 +284,7 @@ fn real_inputs_with_a_wrong_or_stale_key_are_diagnosed_as_the_key() {
             "{}",
             entry["id"]
         );
-        assert_eq!(diagnosis.stage(), DiagnosisStage::Cipher);
-        assert_eq!(diagnosis.stage().error_stage(), Some(Stage::Decryption));
+        assert_step(&diagnosis, Some(Stage::Decryption), CIPHER);
         for words in ["wx.login", "sha1(rawData + session_key)", "padding oracle"] {
             assert_shows(&diagnosis, words);
         }
@@ -286,6 +335,7 @@ fn generated_payloads_are_valid_for_every_kind() {
             Finding::Valid {
                 kind,
                 watermark: Some(_),
+                appid: Some(_),
                 appid_checked: true,
             } if *kind == kind_of(entry) => kinds.push(*kind),
             _ => panic!("{}: {diagnosis}", entry["id"]),
@@ -421,7 +471,7 @@ fn assert_repaired(entry: &Value, field: Field, damaged: &str, expected: &Findin
     let options = DiagnoseOptions::new(Validation::new(text(entry, "appid")));
     let diagnosis = diagnose_at(&input, &options, made_at(entry));
     assert_eq!(diagnosis.finding(), expected, "{damaged:?}");
-    assert_eq!(diagnosis.stage().error_stage(), Some(Stage::Input));
+    assert_step(&diagnosis, Some(Stage::Input), INPUT);
     let repaired = diagnosis.after_repair().expect("a repaired diagnosis");
     assert!(repaired.is_valid(), "{repaired}");
     assert_shows(
@@ -442,10 +492,13 @@ fn plus_turned_into_space_in_transit_is_named_and_repairable() {
         &wxjava,
         Field::EncryptedData,
         text(&wxjava, "encrypted_data_as_reported"),
-        &Finding::SpaceForPlus {
-            field: Field::EncryptedData,
-            position: Some(15),
+        &Finding::Input {
+            error: Error::SpaceInBase64 {
+                field: Field::EncryptedData,
+                position: Some(15),
+            },
             lenient_repairs: true,
+            hint: None,
         },
     );
     // The go-pay key holds a `+`; the space is named without its position.
@@ -455,10 +508,13 @@ fn plus_turned_into_space_in_transit_is_named_and_repairable() {
         &gopay,
         Field::SessionKey,
         &key,
-        &Finding::SpaceForPlus {
-            field: Field::SessionKey,
-            position: None,
+        &Finding::Input {
+            error: Error::SpaceInBase64 {
+                field: Field::SessionKey,
+                position: None,
+            },
             lenient_repairs: true,
+            hint: None,
         },
     );
 }
@@ -498,11 +554,14 @@ fn other_transport_damage_is_named_and_repairable() {
             &official,
             Field::EncryptedData,
             &damaged,
-            &Finding::TransportDamage {
-                field: Field::EncryptedData,
-                damage,
-                position,
+            &Finding::Input {
+                error: Error::DamagedBase64 {
+                    field: Field::EncryptedData,
+                    damage,
+                    position,
+                },
                 lenient_repairs: true,
+                hint: None,
             },
         );
     }
@@ -514,11 +573,14 @@ fn damage_the_lenient_mode_cannot_repair_has_no_repaired_diagnosis() {
     let diagnosis = gopay_with(Field::Iv, "Cds8j3VYoGvnTp1BrjXd%41==");
     assert_eq!(
         diagnosis.finding(),
-        &Finding::TransportDamage {
-            field: Field::Iv,
-            damage: Damage::PercentEncoded,
-            position: Some(20),
+        &Finding::Input {
+            error: Error::DamagedBase64 {
+                field: Field::Iv,
+                damage: Damage::PercentEncoded,
+                position: Some(20),
+            },
             lenient_repairs: false,
+            hint: None,
         }
     );
     assert_eq!(diagnosis.after_repair(), None);
@@ -540,7 +602,14 @@ fn data_cut_to_a_column_size_is_reported_as_cut_not_as_lost_padding() {
         made_at(&official),
     );
     // 255 base64 characters hold 63 * 3 + 2 = 191 bytes.
-    assert_eq!(diagnosis.finding(), &Finding::NotBlockAligned { len: 191 });
+    assert_eq!(
+        diagnosis.finding(),
+        &Finding::Input {
+            error: Error::NotBlockAligned { len: 191 },
+            lenient_repairs: false,
+            hint: None,
+        }
+    );
     assert_shows(&diagnosis, "cut short");
 }
 
@@ -587,7 +656,7 @@ fn encrypted_data_encoded_twice_is_named_whether_or_not_it_is_block_aligned() {
             },
             "{id}"
         );
-        let stage = diagnosis.stage().error_stage();
+        let stage = diagnosis.stage();
         let expected = if reaches_cipher {
             Stage::Decryption
         } else {
@@ -617,10 +686,13 @@ fn an_iv_given_as_raw_text_is_named_as_already_decoded() {
     let diagnosis = gopay_with(Field::Iv, "0123456789abcdef");
     assert_eq!(
         diagnosis.finding(),
-        &Finding::WrongLength {
-            field: Field::Iv,
-            len: 12,
-            hint: LengthHint::AlreadyDecoded
+        &Finding::Input {
+            error: Error::WrongLength {
+                field: Field::Iv,
+                len: 12,
+            },
+            lenient_repairs: false,
+            hint: Some(LengthHint::AlreadyDecoded),
         }
     );
     assert_shows(&diagnosis, "decoded once too often");
@@ -633,10 +705,13 @@ fn a_hex_key_is_named_as_hex() {
     let diagnosis = gopay_with(Field::SessionKey, &hex);
     assert_eq!(
         diagnosis.finding(),
-        &Finding::WrongLength {
-            field: Field::SessionKey,
-            len: 24,
-            hint: LengthHint::Hex
+        &Finding::Input {
+            error: Error::WrongLength {
+                field: Field::SessionKey,
+                len: 24,
+            },
+            lenient_repairs: false,
+            hint: Some(LengthHint::Hex),
         }
     );
 }
@@ -645,15 +720,26 @@ fn a_hex_key_is_named_as_hex() {
 fn empty_and_oversized_fields_are_named() {
     let gopay = real("gopay-phone");
     let diagnosis = gopay_with(Field::Iv, "");
-    assert_eq!(diagnosis.finding(), &Finding::Empty { field: Field::Iv });
+    assert_eq!(
+        diagnosis.finding(),
+        &Finding::Input {
+            error: Error::Empty { field: Field::Iv },
+            lenient_repairs: false,
+            hint: None,
+        }
+    );
     let small = gopay_options().with_max_encrypted_data_len(100);
     let diagnosis = diagnose_at(&input_of(&gopay), &small, made_at(&gopay));
     assert_eq!(
         diagnosis.finding(),
-        &Finding::TooLarge {
-            field: Field::EncryptedData,
-            len: 216,
-            max: 100
+        &Finding::Input {
+            error: Error::TooLarge {
+                field: Field::EncryptedData,
+                len: 216,
+                max: 100
+            },
+            lenient_repairs: false,
+            hint: None,
         }
     );
 }
@@ -682,7 +768,7 @@ fn another_requests_iv_is_diagnosed_as_only_the_iv() {
             "{}",
             entry["id"]
         );
-        assert_eq!(diagnosis.stage(), DiagnosisStage::Plaintext);
+        assert_step(&diagnosis, Some(Stage::Decryption), PLAINTEXT);
         assert_shows(&diagnosis, "finding: only the iv is wrong");
     }
 }
@@ -793,7 +879,7 @@ fn data_cut_at_a_block_boundary_is_diagnosed_as_truncated() {
     let cut = b64(&data[..data.len() - 32]);
     let diagnosis = gopay_with(Field::EncryptedData, &cut);
     assert_eq!(diagnosis.finding(), &Finding::Truncated);
-    assert_eq!(diagnosis.stage(), DiagnosisStage::Cipher);
+    assert_step(&diagnosis, Some(Stage::Decryption), CIPHER);
 }
 
 // ----- Plaintext and payload -----
@@ -810,7 +896,7 @@ fn a_plaintext_that_is_not_json_is_named() {
             problem: JsonProblem::Syntax
         }
     );
-    assert_eq!(diagnosis.stage(), DiagnosisStage::Plaintext);
+    assert_step(&diagnosis, Some(Stage::Decryption), PLAINTEXT);
 }
 
 #[test]
@@ -853,7 +939,7 @@ fn an_object_of_no_known_shape_lists_its_member_names_only() {
     };
     assert!(missing.is_empty());
     assert_eq!(members.shown(), ["orderId", "amount", "watermark"]);
-    assert_eq!(diagnosis.stage(), DiagnosisStage::Payload);
+    assert_step(&diagnosis, Some(Stage::Decryption), PAYLOAD);
     assert!(
         !diagnosis.to_string().contains("13580006666"),
         "{diagnosis}"
@@ -907,16 +993,19 @@ fn the_appid_of_another_mini_program_is_named_with_both_appids() {
     let diagnosis = diagnose_at(&input_of(&official), &options, made_at(&official));
     assert_eq!(
         diagnosis.finding(),
-        &Finding::AppIdMismatch {
+        &Finding::Policy {
             kind: PayloadKind::UserInfo,
-            expected: GOPAY_APPID.to_owned(),
-            found: OFFICIAL_APPID.to_owned()
+            error: Error::AppIdMismatch {
+                expected: GOPAY_APPID.to_owned(),
+                found: OFFICIAL_APPID.to_owned()
+            }
         }
     );
     assert_shows(
         &diagnosis,
-        "finding: a user info (UserInfo) payload made for appid \"wx4f4bc4dec97d474b\", \
-             not for \"wxdaa2ab9ef87b5497\"",
+        "\nfinding: a user info (UserInfo) payload: watermark appid \"wx4f4bc4dec97d474b\" \
+         does not match the expected appid \"wxdaa2ab9ef87b5497\" \
+         (the data was made for another mini program)\n",
     );
 }
 
@@ -926,8 +1015,19 @@ fn an_empty_appid_matches_nothing_as_in_production() {
     let options = DiagnoseOptions::new(Validation::new(""));
     let diagnosis = diagnose_at(&input_of(&official), &options, made_at(&official));
     assert!(
-        matches!(diagnosis.finding(), Finding::AppIdMismatch { expected, .. } if expected.is_empty()),
+        matches!(
+            diagnosis.finding(),
+            Finding::Policy {
+                kind: PayloadKind::UserInfo,
+                error: Error::AppIdMismatch { expected, .. },
+            } if expected.is_empty()
+        ),
         "{diagnosis}"
+    );
+    assert_shows(
+        &diagnosis,
+        "\nfinding: a user info (UserInfo) payload: no appid is configured in the validation, \
+         so no watermark can match (give Validation::new your mini program's appid)\n",
     );
 }
 
@@ -941,12 +1041,13 @@ fn expiry_follows_the_production_rule_at_its_edge() {
     assert!(at(made + 3600 + 300).is_valid());
     assert_eq!(
         at(made + 3600 + 301).finding(),
-        &Finding::Expired {
+        &Finding::Policy {
             kind: PayloadKind::UserInfo,
-            timestamp: made,
-            now: made + 3901,
-            max_age: 3600,
-            leeway: 300
+            error: Error::Expired {
+                timestamp: made,
+                now: made + 3901,
+                max_age: 3600,
+            }
         }
     );
     let shorter = DiagnoseOptions::new(
@@ -961,7 +1062,8 @@ fn expiry_follows_the_production_rule_at_its_edge() {
     );
     assert_shows(
         &diagnosis,
-        "made at 1477314187, 61 s before now (1477314248); the limit is 60 s plus 0 s of leeway",
+        "\nfinding: a user info (UserInfo) payload: watermark is too old: timestamp 1477314187 \
+         is 61 s before now (1477314248), the maximum age is 60 s\n",
     );
     let forever = DiagnoseOptions::new(Validation::new(OFFICIAL_APPID).without_max_age());
     assert!(
@@ -986,14 +1088,16 @@ fn a_watermark_from_the_future_is_named() {
     );
     assert_eq!(
         diagnosis.finding(),
-        &Finding::FromFuture {
+        &Finding::Policy {
             kind: PayloadKind::UserInfo,
-            timestamp: made,
-            now: made - 301,
-            leeway: 300
+            error: Error::FromFuture {
+                timestamp: made,
+                now: made - 301,
+                leeway: 300
+            }
         }
     );
-    assert_eq!(diagnosis.stage(), DiagnosisStage::Watermark);
+    assert_step(&diagnosis, Some(Stage::Policy), WATERMARK);
 }
 
 #[test]
@@ -1004,8 +1108,9 @@ fn a_made_phone_payload_without_a_watermark_is_named() {
     );
     assert_eq!(
         diagnosis.finding(),
-        &Finding::MissingWatermark {
-            kind: PayloadKind::PhoneNumber
+        &Finding::Policy {
+            kind: PayloadKind::PhoneNumber,
+            error: Error::MissingWatermark,
         }
     );
     let valid = diagnose_plaintext(PHONE, &gopay_options());
@@ -1110,22 +1215,29 @@ fn no_diagnosis_shows_a_key_a_phone_number_or_a_profile_value() {
     let secrets = secrets();
     let diagnoses = many_diagnoses();
     let mut stages = std::collections::HashSet::new();
+    let mut steps = std::collections::HashSet::new();
     for diagnosis in &diagnoses {
         stages.insert(diagnosis.stage());
+        steps.insert(step(diagnosis.finding()));
+        let verdict = if diagnosis.is_valid() { "" } else { ": failed" };
+        let first = format!("stage:   {}{verdict}\n", step(diagnosis.finding()));
+        assert!(diagnosis.to_string().starts_with(&first), "{diagnosis}");
         let shown = format!("{diagnosis}\n{diagnosis:?}\n{:?}", diagnosis.finding());
         for secret in &secrets {
             assert!(!shown.contains(secret.as_str()), "{secret:?} in {shown}");
         }
     }
-    // The battery reaches every stage.
+    // The battery reaches every stage, and every step but the payload's.
     for stage in [
-        DiagnosisStage::Input,
-        DiagnosisStage::Cipher,
-        DiagnosisStage::Plaintext,
-        DiagnosisStage::Watermark,
-        DiagnosisStage::Passed,
+        Some(Stage::Input),
+        Some(Stage::Decryption),
+        Some(Stage::Policy),
+        None,
     ] {
-        assert!(stages.contains(&stage), "no diagnosis at {stage}");
+        assert!(stages.contains(&stage), "no diagnosis at {stage:?}");
+    }
+    for step in [INPUT, CIPHER, PLAINTEXT, WATERMARK, PASSED] {
+        assert!(steps.contains(step), "no diagnosis at {step}");
     }
 }
 

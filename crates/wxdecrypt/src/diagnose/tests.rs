@@ -1,0 +1,258 @@
+//! Unit tests of the diagnosis's private parts: the end of a JSON object
+//! after a garbled first block, member names, the member lists, and the
+//! watermark check with the appid unchecked.
+
+use core::fmt;
+use std::borrow::Cow;
+
+use serde::de::{self, Deserializer, Visitor};
+
+use super::members::{is_identifier, top_level_keys_before};
+use super::plaintext::{tail_object, unmatched_closers};
+use super::{DiagnoseOptions, PayloadKind};
+use crate::error::Error;
+use crate::input::BLOCK;
+use crate::payload::{GroupEnterInfo, Members, PhoneNumber, ShareInfo, UserInfo, WeRunData};
+use crate::validation::{UnixTime, Validation, WatermarkRef};
+
+fn closers(rest: &str, in_string: bool) -> Option<Vec<u8>> {
+    unmatched_closers(rest, in_string, false)
+}
+
+#[test]
+fn unmatched_closers_are_listed_innermost_first_and_strings_are_skipped() {
+    assert_eq!(
+        closers(r#""a}":1},"b":2}"#, false),
+        Some(b"}}".to_vec()),
+        "the brace inside the string is skipped"
+    );
+    assert_eq!(closers(r#"1}],"c":{}}"#, false), Some(b"}]}".to_vec()));
+    assert_eq!(closers(r#"x\"}"}"#, true), Some(b"}".to_vec()));
+    assert_eq!(
+        closers("1]", false),
+        None,
+        "the outermost must be an object"
+    );
+    assert_eq!(closers(r#""a":1"#, false), None, "nothing closed");
+}
+
+#[test]
+fn the_end_of_an_object_is_recognised_wherever_the_first_block_ends() {
+    let texts = [
+        // The layout of WeChat's getPhoneNumber doc (seeds/004).
+        r#"{"phoneNumber":"13580006666","purePhoneNumber":"13580006666","countryCode":"86","watermark":{"appid":"APPID","timestamp":1477314187}}"#,
+        // Nested arrays and objects, as in WeRun data.
+        r#"{"stepInfoList":[{"timestamp":1445866601,"step":100},{"timestamp":1445876601,"step":120}],"watermark":{"appid":"APPID","timestamp":1477314187}}"#,
+        // Escapes, CJK, literals and a negative fraction.
+        r#"{"nickName":"a\"b\\c\u00e9\/苏震巍","flag":true,"none":null,"x":-1.5e3,"watermark":{"appid":"APPID","timestamp":1}}"#,
+    ];
+    for text in texts {
+        for cut in 1..text.len() - 1 {
+            let mut plain = vec![0xffu8; BLOCK];
+            plain.extend_from_slice(&text.as_bytes()[cut..]);
+            assert!(tail_object(&plain).is_some(), "cut at {cut} of {text}");
+        }
+    }
+}
+
+#[test]
+fn a_defect_after_the_first_block_is_not_read_as_a_wrong_iv() {
+    let texts = [
+        r#"{"phoneNumber":"1","x":NaN,"purePhoneNumber":"1"}"#,
+        r#"{"phoneNumber":"13580006666","purePhoneNumber":"1",}"#,
+        r#"{"phoneNumber":"13580006666","watermark":{"appid":"A","timestamp":1}"#,
+        r#"{"phoneNumber":"13580006666"}{"purePhoneNumber":"1"}"#,
+    ];
+    for text in texts {
+        let mut plain = vec![0xffu8; BLOCK];
+        plain.extend_from_slice(&text.as_bytes()[BLOCK..]);
+        assert!(tail_object(&plain).is_none(), "{text}");
+    }
+}
+
+#[test]
+fn keys_in_the_first_block_are_counted_at_the_top_level_only() {
+    assert_eq!(top_level_keys_before(br#"{"a":1,"b":{"c":2}}"#, 16), 2);
+    assert_eq!(top_level_keys_before(br#"{"a":"x,\"y","b":1}"#, 99), 2);
+    assert_eq!(top_level_keys_before(br#"{"phoneNumber":"1"}"#, 16), 1);
+}
+
+#[test]
+fn only_plain_identifiers_are_shown_as_names() {
+    assert!(is_identifier("phoneNumber"));
+    assert!(is_identifier("open_single_roomid"));
+    assert!(!is_identifier("13800138000"));
+    assert!(!is_identifier(""));
+    assert!(!is_identifier("a b"));
+    assert!(!is_identifier(&"a".repeat(41)));
+}
+/// A deserializer that only records the member names a serde derive
+/// asks `deserialize_struct` for.
+struct FieldProbe;
+
+/// What the probe found: the field list, or `None` when no struct was
+/// asked for.
+#[derive(Debug)]
+struct Probed(Option<&'static [&'static str]>);
+
+impl fmt::Display for Probed {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:?}", self.0)
+    }
+}
+
+impl std::error::Error for Probed {}
+
+impl de::Error for Probed {
+    fn custom<T: fmt::Display>(_: T) -> Self {
+        Self(None)
+    }
+}
+
+impl<'de> Deserializer<'de> for FieldProbe {
+    type Error = Probed;
+
+    fn deserialize_any<V: Visitor<'de>>(self, _: V) -> Result<V::Value, Probed> {
+        Err(Probed(None))
+    }
+
+    fn deserialize_struct<V: Visitor<'de>>(
+        self,
+        _: &'static str,
+        fields: &'static [&'static str],
+        _: V,
+    ) -> Result<V::Value, Probed> {
+        Err(Probed(Some(fields)))
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
+        bytes byte_buf option unit unit_struct newtype_struct seq tuple
+        tuple_struct map enum identifier ignored_any
+    }
+}
+
+/// The member names `T`'s serde derive reads.
+fn serde_fields<T: de::Deserialize<'static>>() -> Vec<&'static str> {
+    match T::deserialize(FieldProbe) {
+        Err(Probed(Some(fields))) => fields.to_vec(),
+        _ => panic!("no struct was deserialized"),
+    }
+}
+
+/// `T`'s member lists hold exactly the names its serde derive reads,
+/// once each; and `sample` (every member present) parses, still parses
+/// without each optional member, and fails without each required one.
+fn check_members<T: Members + serde::de::DeserializeOwned>(sample: &str) {
+    let name = core::any::type_name::<T>();
+    let mut listed: Vec<&str> = T::REQUIRED.iter().chain(T::OPTIONAL).copied().collect();
+    let mut fields = serde_fields::<T>();
+    listed.sort_unstable();
+    fields.sort_unstable();
+    let before = listed.len();
+    listed.dedup();
+    assert_eq!(listed.len(), before, "{name}: a member listed twice");
+    assert_eq!(listed, fields, "{name}");
+    let serde_json::Value::Object(full) = serde_json::from_str(sample).expect("JSON") else {
+        panic!("{name}: the sample is no object");
+    };
+    assert_eq!(
+        full.len(),
+        fields.len(),
+        "{name}: the sample has every member"
+    );
+    let without = |member: &str| {
+        let mut object = full.clone();
+        assert!(
+            object.remove(member).is_some(),
+            "{name}: {member} not in the sample"
+        );
+        serde_json::from_value::<T>(serde_json::Value::Object(object))
+    };
+    assert!(
+        serde_json::from_value::<T>(serde_json::Value::Object(full.clone())).is_ok(),
+        "{name}: the sample parses"
+    );
+    for member in T::REQUIRED {
+        assert!(without(member).is_err(), "{name}: {member} is required");
+    }
+    for member in T::OPTIONAL {
+        assert!(without(member).is_ok(), "{name}: {member} is optional");
+    }
+}
+
+#[test]
+fn each_member_list_is_the_serde_derives_own() {
+    check_members::<PhoneNumber>(
+        r#"{"phoneNumber":"13580006666","purePhoneNumber":"13580006666","countryCode":"86"}"#,
+    );
+    check_members::<UserInfo>(
+        r#"{"openId":"o","nickName":"n","gender":1,"language":"zh_CN","city":"c",
+            "province":"p","country":"c","avatarUrl":"a","unionId":"u"}"#,
+    );
+    check_members::<WeRunData>(r#"{"stepInfoList":[{"timestamp":1,"step":2}]}"#);
+    check_members::<ShareInfo>(r#"{"openGId":"g"}"#);
+    check_members::<GroupEnterInfo>(
+        r#"{"opengid":"g","open_single_roomid":"r","group_openid":"o","chat_type":3}"#,
+    );
+}
+
+#[test]
+fn every_kind_reads_its_types_member_lists() {
+    let lists = [
+        (
+            PayloadKind::PhoneNumber,
+            PhoneNumber::REQUIRED,
+            PhoneNumber::OPTIONAL,
+        ),
+        (
+            PayloadKind::UserInfo,
+            UserInfo::REQUIRED,
+            UserInfo::OPTIONAL,
+        ),
+        (
+            PayloadKind::WeRunData,
+            WeRunData::REQUIRED,
+            WeRunData::OPTIONAL,
+        ),
+        (
+            PayloadKind::ShareInfo,
+            ShareInfo::REQUIRED,
+            ShareInfo::OPTIONAL,
+        ),
+        (
+            PayloadKind::GroupEnterInfo,
+            GroupEnterInfo::REQUIRED,
+            GroupEnterInfo::OPTIONAL,
+        ),
+    ];
+    assert_eq!(lists.len(), PayloadKind::ALL.len());
+    for (kind, required, optional) in lists {
+        assert_eq!(kind.required_members(), required, "{kind}");
+        assert_eq!(kind.optional_members(), optional, "{kind}");
+    }
+}
+
+#[test]
+fn an_unchecked_appid_skips_only_the_appid_rule() {
+    let mark = |appid: &'static str, timestamp| WatermarkRef {
+        appid: Cow::Borrowed(appid),
+        timestamp,
+    };
+    let now = UnixTime::from_secs(1_700_000_000);
+    let checked = DiagnoseOptions::new(Validation::new("wxaaaaaaaaaaaaaaaa").with_max_age(60));
+    let unchecked = checked.clone().unchecked_appid();
+    let foreign = mark("wxbbbbbbbbbbbbbbbb", now.as_secs());
+    assert!(matches!(
+        checked.check(Some(&foreign), now),
+        Err(Error::AppIdMismatch { .. })
+    ));
+    assert!(unchecked.check(Some(&foreign), now).is_ok());
+    // The validation's other rules still hold.
+    let old = mark("wxbbbbbbbbbbbbbbbb", now.as_secs() - 60 - 301);
+    assert!(matches!(
+        unchecked.check(Some(&old), now),
+        Err(Error::Expired { max_age: 60, .. })
+    ));
+    assert_eq!(unchecked.check(None, now), Err(Error::MissingWatermark));
+}
