@@ -10,7 +10,8 @@
 use base64::Engine as _;
 use libfuzzer_sys::fuzz_target;
 use wxdecrypt::{EncryptedData, InputParser, Iv, SessionKey, Stage, UnixTime, Validation};
-use wxdecrypt_fuzz::{APPID, b64, encrypt};
+use wxdecrypt_fuzz::APPID;
+use wxdecrypt_testkit::encrypt::{b64, encrypt};
 
 fuzz_target!(|data: &[u8]| {
     let Some((&selector, text)) = data.split_first() else {

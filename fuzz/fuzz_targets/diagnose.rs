@@ -10,7 +10,8 @@
 use libfuzzer_sys::fuzz_target;
 use wxdecrypt::diagnose::{DiagnoseInput, DiagnoseOptions};
 use wxdecrypt::{EncryptedData, Iv, SessionKey, Stage, UnixTime, Validation};
-use wxdecrypt_fuzz::{b64, decimal, encrypt, fields, text_fields};
+use wxdecrypt_fuzz::{decimal, fields, text_fields};
+use wxdecrypt_testkit::encrypt::{b64, encrypt};
 
 const KEY: [u8; 16] = *b"fuzz-session-key";
 const IV: [u8; 16] = *b"fuzz-initial-vec";

@@ -16,10 +16,9 @@
 use libfuzzer_sys::fuzz_target;
 use serde_json::Value;
 use wxdecrypt::{Error, GroupEnterInfo, Iv, PhoneNumber, SessionKey, ShareInfo, Stage, UnixTime, UserInfo, Validation, WeRunData};
-use wxdecrypt_fuzz::{
-    b64, decimal, encrypt, encrypt_blocks, fields, pkcs7, reference_country_code, reference_object,
-    watermark_ok,
-};
+use wxdecrypt_fuzz::{decimal, fields, reference_country_code, watermark_ok};
+use wxdecrypt_testkit::encrypt::{b64, encrypt, encrypt_blocks, pkcs7};
+use wxdecrypt_testkit::reference::object as reference_object;
 
 const KEY: [u8; 16] = *b"fuzz-session-key";
 const IV: [u8; 16] = *b"fuzz-initial-vec";
@@ -153,7 +152,7 @@ fuzz_target!(|data: &[u8]| {
     }
 
     // The same plaintext with a wrong padding.
-    let bad_text = b64(&encrypt_blocks(&KEY, &IV, wrong_padding(plaintext)));
+    let bad_text = b64(&encrypt_blocks(&KEY, &IV, &wrong_padding(plaintext)));
     let Ok(bad) = wxdecrypt::EncryptedData::from_base64(&bad_text) else {
         return;
     };

@@ -15,7 +15,8 @@ use libfuzzer_sys::fuzz_target;
 use serde_json::{Map, Value};
 use wxdecrypt::api::{AccessToken, ApiError, HttpRequest, PhoneResponse, PhoneResponseParser, ResponseKind, parse_code2session};
 use wxdecrypt::{PhoneNumber, UnixTime, Validation};
-use wxdecrypt_fuzz::{APPID, reference_country_code, reference_object, watermark_ok};
+use wxdecrypt_fuzz::{APPID, reference_country_code, watermark_ok};
+use wxdecrypt_testkit::reference::object as reference_object;
 
 /// The clock of the checked parse: ten seconds after the watermark of
 /// WeChat's sample response (tests/vectors/responses/).

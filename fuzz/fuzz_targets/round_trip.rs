@@ -13,7 +13,9 @@
 use libfuzzer_sys::fuzz_target;
 use serde_json::{Value, json};
 use wxdecrypt::{EncryptedData, Error, Iv, PhoneNumber, SessionKey, UnixTime, Validation};
-use wxdecrypt_fuzz::{APPID, b64, encrypt, reference_object};
+use wxdecrypt_fuzz::APPID;
+use wxdecrypt_testkit::encrypt::{b64, encrypt};
+use wxdecrypt_testkit::reference::object as reference_object;
 
 /// The clock of every check; the phone payloads' watermark is 100 s old.
 const NOW: u64 = 1_700_000_000;

@@ -1,49 +1,16 @@
-//! Helpers shared by the fuzz targets: an encryptor that does not use the
-//! crate under test, and independent checks of what the crate accepted.
+//! Helpers only the fuzz targets need: the appid they check against, the
+//! splitting of a fuzz input into fields, and the reference readings of the
+//! watermark and `countryCode`. The encryptor, base64 and the reference JSON
+//! reader they share with the tests come from `wxdecrypt-testkit`.
 //!
-//! Everything here is test machinery: it panics (which libFuzzer reports as
-//! a crash) when the crate under test disagrees with the reference.
+//! Everything here is test machinery: a target panics (which libFuzzer
+//! reports as a crash) when the crate under test disagrees with the reference.
 
-use aes::Aes128;
-use base64::Engine as _;
-use cbc::cipher::{BlockModeEncrypt as _, InOutBuf, KeyIvInit as _};
-use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
 
 /// The appid every fuzzed watermark is checked against, unless a target
 /// reads another one from its input.
 pub const APPID: &str = "wx4f4bc4dec97d474b";
-
-/// Standard base64 with padding, as WeChat sends it.
-#[must_use]
-pub fn b64(bytes: &[u8]) -> String {
-    base64::engine::general_purpose::STANDARD.encode(bytes)
-}
-
-/// AES-128-CBC with PKCS#7 added by hand, as WeChat encrypts.
-#[must_use]
-pub fn encrypt(key: &[u8; 16], iv: &[u8; 16], plaintext: &[u8]) -> Vec<u8> {
-    encrypt_blocks(key, iv, pkcs7(plaintext))
-}
-
-/// `plaintext` followed by its PKCS#7 padding.
-#[must_use]
-pub fn pkcs7(plaintext: &[u8]) -> Vec<u8> {
-    let pad = 16 - plaintext.len() % 16;
-    let mut buf = plaintext.to_vec();
-    buf.resize(plaintext.len() + pad, u8::try_from(pad).unwrap_or(16));
-    buf
-}
-
-/// AES-128-CBC over whole blocks, nothing added.
-#[must_use]
-pub fn encrypt_blocks(key: &[u8; 16], iv: &[u8; 16], mut blocks: Vec<u8>) -> Vec<u8> {
-    let mut encryptor = cbc::Encryptor::<Aes128>::new(key.into(), iv.into());
-    let (chunks, tail) = InOutBuf::from(&mut blocks[..]).into_chunks();
-    assert!(tail.is_empty(), "whole blocks only");
-    encryptor.encrypt_blocks_inout(chunks);
-    blocks
-}
 
 /// Splits `data` at the first `n - 1` newlines into `n` byte fields; the
 /// last field keeps any further newlines. `None` when there are fewer.
@@ -69,89 +36,6 @@ pub fn text_fields<const N: usize>(data: &[u8]) -> Option<[&str; N]> {
         *slot = std::str::from_utf8(bytes).ok()?;
     }
     Some(out)
-}
-
-/// What an independent reading of a plaintext says about it: serde_json's
-/// value, or `None` when serde_json refuses it or finds a duplicate key (at
-/// any depth) or nesting deeper than the crate's limit of 32.
-#[must_use]
-pub fn reference_object(text: &str) -> Option<serde_json::Map<String, Value>> {
-    let mut de = serde_json::Deserializer::from_str(text);
-    let clean = Checked { depth: 0 }.deserialize(&mut de).ok()?;
-    de.end().ok()?;
-    if !clean {
-        return None;
-    }
-    match serde_json::from_str::<Value>(text).ok()? {
-        Value::Object(map) => Some(map),
-        _ => None,
-    }
-}
-
-/// Visits a JSON value and says whether it is free of duplicate keys and
-/// nests at most 32 levels.
-#[derive(Clone, Copy)]
-struct Checked {
-    depth: usize,
-}
-
-impl<'de> DeserializeSeed<'de> for Checked {
-    type Value = bool;
-
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<bool, D::Error> {
-        deserializer.deserialize_any(self)
-    }
-}
-
-impl<'de> Visitor<'de> for Checked {
-    type Value = bool;
-
-    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("any JSON value")
-    }
-
-    fn visit_bool<E: de::Error>(self, _: bool) -> Result<bool, E> {
-        Ok(true)
-    }
-    fn visit_i64<E: de::Error>(self, _: i64) -> Result<bool, E> {
-        Ok(true)
-    }
-    fn visit_u64<E: de::Error>(self, _: u64) -> Result<bool, E> {
-        Ok(true)
-    }
-    fn visit_f64<E: de::Error>(self, _: f64) -> Result<bool, E> {
-        Ok(true)
-    }
-    fn visit_str<E: de::Error>(self, _: &str) -> Result<bool, E> {
-        Ok(true)
-    }
-    fn visit_unit<E: de::Error>(self) -> Result<bool, E> {
-        Ok(true)
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<bool, A::Error> {
-        let inner = Checked {
-            depth: self.depth + 1,
-        };
-        let mut clean = inner.depth <= 32;
-        while let Some(ok) = seq.next_element_seed(inner)? {
-            clean &= ok;
-        }
-        Ok(clean)
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<bool, A::Error> {
-        let inner = Checked {
-            depth: self.depth + 1,
-        };
-        let mut clean = inner.depth <= 32;
-        let mut seen = std::collections::HashSet::new();
-        while let Some(key) = map.next_key::<String>()? {
-            clean &= seen.insert(key);
-            clean &= map.next_value_seed(inner)?;
-        }
-        Ok(clean)
-    }
 }
 
 /// Whether the reference accepts the object's watermark under the default

@@ -21,11 +21,10 @@
 //! the first bytes) and printable ASCII (UTF-8 succeeds, so the whole buffer
 //! is scanned, and JSON fails at the first byte).
 
-use aes::Aes128;
-use cbc::cipher::{BlockModeEncrypt as _, InOutBuf, KeyIvInit as _};
 use dudect_bencher::rand::RngExt as _;
 use dudect_bencher::{BenchRng, Class, CtRunner, ctbench_main};
 use wxdecrypt::{EncryptedData, Error, Iv, SessionKey, UnixTime, Validation};
+use wxdecrypt_testkit::encrypt::encrypt_blocks;
 
 /// Blocks per ciphertext: a phone payload is 10.
 const BLOCKS: usize = 10;
@@ -33,14 +32,6 @@ const BLOCKS: usize = 10;
 const SAMPLES: usize = 200_000;
 const KEY: [u8; 16] = *b"dudect-sess-key!";
 const IV: [u8; 16] = *b"dudect-init-vec!";
-
-/// Encrypts whole blocks (no padding added) with AES-128-CBC.
-fn encrypt_blocks(mut blocks: Vec<u8>) -> Vec<u8> {
-    let mut encryptor = cbc::Encryptor::<Aes128>::new((&KEY).into(), (&IV).into());
-    let (chunks, _) = InOutBuf::from(&mut blocks[..]).into_chunks();
-    encryptor.encrypt_blocks_inout(chunks);
-    blocks
-}
 
 /// A plaintext of `BLOCKS` blocks: random bytes or random printable ASCII.
 fn plaintext(rng: &mut BenchRng, ascii: bool) -> Vec<u8> {
@@ -70,7 +61,7 @@ fn sample(rng: &mut BenchRng, ascii: bool) -> (Class, String) {
         bytes[last] = wrong;
         Class::Right
     };
-    let text = base64_simd::STANDARD.encode_to_string(encrypt_blocks(bytes));
+    let text = base64_simd::STANDARD.encode_to_string(encrypt_blocks(&KEY, &IV, &bytes));
     (class, text)
 }
 

@@ -15,9 +15,7 @@ use std::time::Instant;
 
 use aes::Aes128;
 use cbc::cipher::{BlockModeDecrypt as _, InOutBuf, KeyIvInit as _};
-
-#[allow(dead_code)] // each target uses its own part
-use wxdecrypt_measure::Fixture;
+use wxdecrypt_testkit::fixture::Fixture;
 
 fn decode(text: &str, out: &mut [u8]) -> usize {
     base64_simd::STANDARD

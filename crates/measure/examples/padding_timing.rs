@@ -18,9 +18,7 @@ use std::time::Instant;
 
 use base64::Engine as _;
 use wxdecrypt::{EncryptedData, Iv, SessionKey, UnixTime, Validation};
-
-#[allow(dead_code)] // each target uses its own part
-use wxdecrypt_measure::Fixture;
+use wxdecrypt_testkit::fixture::Fixture;
 
 fn main() -> ExitCode {
     let Some(name) = std::env::args().nth(1) else {

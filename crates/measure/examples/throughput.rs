@@ -17,9 +17,7 @@ use std::time::Instant;
 
 use serde::de::DeserializeOwned;
 use wxdecrypt::{EncryptedData, Iv, PhoneNumber, SessionKey, UnixTime, UserInfo, Validation};
-
-#[allow(dead_code)] // each target uses its own part
-use wxdecrypt_measure::Fixture;
+use wxdecrypt_testkit::fixture::Fixture;
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();

@@ -3,16 +3,19 @@
 //! success; exit 1, one line on stderr and nothing on stdout for rejected
 //! data; exit 2 for usage errors; the session key never printed.
 
-#[path = "../../wxdecrypt/tests/common/mod.rs"]
-mod common;
+/// The shared test machinery the tests below name with a `common::` prefix.
+mod common {
+    pub(crate) use wxdecrypt_testkit::encrypt::{b64, encrypt, unb64_16};
+    pub(crate) use wxdecrypt_testkit::vectors::{OFFICIAL_SAMPLE, section};
+}
 
 use std::io::Write as _;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
-use common::{all_session_keys, entry, generated, real_world, text};
 use serde_json::{Value, json};
 use wxdecrypt::{Error, Field, InputParser};
+use wxdecrypt_testkit::vectors::{all_session_keys, entry, generated, real_world, text};
 
 /// The library crate, which holds the test vectors and the bench fixtures.
 const LIBRARY_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../wxdecrypt");

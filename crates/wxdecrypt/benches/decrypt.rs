@@ -17,12 +17,7 @@ use serde::de::DeserializeOwned;
 use wxdecrypt::{
     EncryptedData, Iv, PhoneNumber, SessionKey, UnixTime, UserInfo, Validation, WeRunData,
 };
-
-#[allow(dead_code)] // each target uses its own part
-#[path = "fixtures/fixture.rs"]
-mod fixture;
-
-use fixture::Fixture;
+use wxdecrypt_testkit::fixture::{Fixture, load};
 
 /// One payload kind: its fixture and the payload type's entry points.
 struct Case {
@@ -37,10 +32,6 @@ struct Case {
     /// (no duplicate-key check, no watermark capture).
     #[cfg_attr(not(wxdecrypt_bench_internals), allow(dead_code))]
     serde_json: fn(&str) -> bool,
-}
-
-fn load(name: &str) -> Fixture {
-    Fixture::named(name).unwrap_or_else(|e| panic!("fixture {name}: {e}"))
 }
 
 fn full<T: DeserializeOwned>(f: &Fixture, validation: &Validation) -> bool {

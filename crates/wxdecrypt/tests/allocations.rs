@@ -7,11 +7,9 @@
 //! cfg, so it never replaces the allocator of other tests or benchmarks.
 #![cfg(wxdecrypt_count_allocations)]
 
-mod common;
-
-use common::{Fixture, fixture};
 use serde::de::DeserializeOwned;
 use wxdecrypt::{EncryptedData, Iv, PhoneNumber, SessionKey, UnixTime, UserInfo, Validation};
+use wxdecrypt_testkit::fixture::{Fixture, load as fixture};
 
 /// Counts the allocations of one full-path decrypt (inputs parsed from their
 /// strings), with the validation built beforehand as a server would.

@@ -6,7 +6,8 @@
 //! seed document each one comes from. Expected URLs and bodies were computed
 //! with Python's standard library, as each test says.
 
-mod common;
+// The vector helpers the tests below name with a `common::` prefix.
+use wxdecrypt_testkit::vectors as common;
 
 use proptest::prelude::*;
 use wxdecrypt::api::{

@@ -3,14 +3,12 @@
 //! cloned, serialized or printed. `Debug` output of secrets and personal data
 //! is redacted.
 
-mod common;
-
-use common::{entry, real_world, text};
 use wxdecrypt::{
     Damage, Decrypted, EncryptedData, Error, Field, Gender, GroupEnterInfo, InputParser, Iv,
     PhoneNumber, RawPayload, SessionKey, ShareInfo, Stage, StepInfo, UnixTime, UserInfo,
     Validation, Watermark, WeRunData,
 };
+use wxdecrypt_testkit::vectors::{entry, real_world, text};
 
 // ---------------------------------------------------------------------------
 // Send + Sync + Unpin, checked when this file compiles

@@ -1,10 +1,8 @@
 //! Decrypting from many threads at once gives exact results: nothing in the
 //! decrypt path is shared and mutable.
 
-mod common;
-
-use common::{Fixture, fixture};
 use std::sync::Arc;
+use wxdecrypt_testkit::fixture::{Fixture, load as fixture};
 
 use wxdecrypt::{EncryptedData, Iv, PhoneNumber, SessionKey, UnixTime, UserInfo, Validation};
 

@@ -2,7 +2,8 @@
 //! encryptor in `common` (Python-independent AES from the `aes`/`cbc` crates,
 //! never the crate under test).
 
-mod common;
+// The vector helpers the tests below name with a `common::` prefix.
+use wxdecrypt_testkit::vectors as common;
 
 use std::fmt::Write as _;
 
@@ -15,7 +16,8 @@ use wxdecrypt::diagnose::{
 };
 use wxdecrypt::{Damage, EncryptedData, Error, Field, Iv, SessionKey, Stage, UnixTime, Validation};
 
-use common::{b64, encrypt, entry, generated, real_world, section, text, unb64, unb64_16};
+use wxdecrypt_testkit::encrypt::{b64, encrypt, unb64, unb64_16};
+use wxdecrypt_testkit::vectors::{entry, generated, real_world, section, text};
 
 /// The appid of `WeChat`'s official sample (`official-wxbizdatacrypt-userinfo`).
 const OFFICIAL_APPID: &str = "wx4f4bc4dec97d474b";

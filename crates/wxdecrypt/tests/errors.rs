@@ -2,13 +2,12 @@
 //! errors the public API gives for common mistakes, and no secret (session
 //! key, plaintext, phone number) in any `Debug` or `Display`.
 
-mod common;
-
-use common::{entry, real_world, text};
 use wxdecrypt::{
     Damage, EncryptedData, Error, Field, InputParser, Iv, PhoneNumber, SessionKey, Stage, UnixTime,
     UserInfo, Validation,
 };
+use wxdecrypt_testkit::encrypt::b64;
+use wxdecrypt_testkit::vectors::{entry, real_world, text};
 
 // ---------------------------------------------------------------------------
 // Display, pinned
@@ -268,7 +267,7 @@ fn an_iv_used_without_base64_decoding_is_a_wrong_length() {
 fn a_session_key_encoded_twice_is_a_wrong_length() {
     let file = real_world();
     let key = text(entry(&file, "decrypts", "gopay-phone"), "session_key");
-    let twice = common::b64(key.as_bytes());
+    let twice = b64(key.as_bytes());
     assert_eq!(
         SessionKey::from_base64(&twice).unwrap_err(),
         Error::WrongLength {

@@ -5,11 +5,8 @@
 //! garbage must never panic and must fail as an input error or as
 //! `Error::Decryption`.
 
-mod common;
-
 use std::io;
 
-use common::{b64, encrypt, encrypt_blocks};
 use proptest::prelude::*;
 use serde::Serialize;
 use serde_json::{Map, Value, json};
@@ -17,6 +14,8 @@ use wxdecrypt::{
     Decrypted, EncryptedData, Error, Gender, InputParser, Iv, PhoneNumber, RawPayload, SessionKey,
     UnixTime, UserInfo, Validation, Watermark,
 };
+use wxdecrypt_testkit::encrypt::{b64, encrypt, encrypt_blocks, unb64_16};
+use wxdecrypt_testkit::vectors;
 
 /// Any appid: the tests make their own data.
 const APPID: &str = "wxa1b2c3d4e5f60708";
@@ -551,10 +550,10 @@ fn every_pad_length_from_1_to_16_round_trips() {
 #[test]
 fn the_test_encryptor_reproduces_the_official_sample() {
     // The encryptor the round trips rely on gives WeChat's own ciphertext.
-    let file = common::real_world();
-    let e = common::entry(&file, "decrypts", "official-wxbizdatacrypt-userinfo");
-    let key = common::unb64_16(common::text(e, "session_key"));
-    let iv = common::unb64_16(common::text(e, "iv"));
-    let ciphertext = encrypt(&key, &iv, common::text(e, "plaintext").as_bytes());
-    assert_eq!(b64(&ciphertext), common::text(e, "encrypted_data"));
+    let file = vectors::real_world();
+    let e = vectors::entry(&file, "decrypts", "official-wxbizdatacrypt-userinfo");
+    let key = unb64_16(vectors::text(e, "session_key"));
+    let iv = unb64_16(vectors::text(e, "iv"));
+    let ciphertext = encrypt(&key, &iv, vectors::text(e, "plaintext").as_bytes());
+    assert_eq!(b64(&ciphertext), vectors::text(e, "encrypted_data"));
 }

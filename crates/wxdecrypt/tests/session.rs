@@ -5,11 +5,11 @@
 //! Every expected digest below was computed outside the crate, with Python's
 //! `hashlib` and `hmac` modules, as each comment says.
 
-mod common;
+// The vector helpers the tests below name with a `common::` prefix.
+use wxdecrypt_testkit::vectors as common;
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use common::{b64, encrypt, entry, generated, real_world, section, text, unb64_16};
 use serde_json::Value;
 use wxdecrypt::api::{checksession_signature, encrypted_msg_hash, session_signature};
 use wxdecrypt::{
@@ -17,6 +17,8 @@ use wxdecrypt::{
     Stage, UnixTime, UserInfo, Validation, decrypt_at, decrypt_with_keys, decrypt_with_keys_at,
     verify_raw_data,
 };
+use wxdecrypt_testkit::encrypt::{b64, encrypt, unb64_16};
+use wxdecrypt_testkit::vectors::{entry, generated, real_world, section, text};
 
 fn key(text: &str) -> SessionKey {
     SessionKey::from_base64(text).expect("vector keys are valid")

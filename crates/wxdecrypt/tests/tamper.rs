@@ -5,15 +5,14 @@
 //! opaque `Error::Decryption`, with one message, so that nothing can serve as
 //! a padding oracle.
 
-mod common;
-
 use std::collections::BTreeSet;
 
-use common::{b64, entry, real_world, text, unb64, unb64_16};
 use wxdecrypt::{
     Decrypted, EncryptedData, Error, GroupEnterInfo, Iv, PhoneNumber, SessionKey, ShareInfo,
     UnixTime, UserInfo, Validation, WeRunData,
 };
+use wxdecrypt_testkit::encrypt::{b64, encrypt, encrypt_blocks, pkcs7, unb64, unb64_16};
+use wxdecrypt_testkit::vectors::{entry, real_world, text};
 
 /// A real payload as bytes, and the policy it is valid under.
 struct Sample {
@@ -461,11 +460,7 @@ fn attacker_first_blocks(genuine: &[u8; 16], rest: &[u8]) -> BTreeSet<[u8; 16]> 
     if rest.is_empty() {
         // The replaced block is the last one: it must carry its own padding.
         for closed in ["{}", r#"{"x":0}"#, r#"{"x":"0"}"#, r#"{"appid":"0"}"#] {
-            out.insert(
-                common::pkcs7(closed.as_bytes())
-                    .try_into()
-                    .expect("one block"),
-            );
+            out.insert(pkcs7(closed.as_bytes()).try_into().expect("one block"));
         }
         return out;
     }
@@ -528,7 +523,7 @@ fn long_number_sample() -> Sample {
         kind: "phone".to_owned(),
         key,
         iv,
-        ciphertext: common::encrypt(&key, &iv, plaintext.as_bytes()),
+        ciphertext: encrypt(&key, &iv, plaintext.as_bytes()),
         plaintext,
         validation: Validation::new(text(gopay, "appid")),
         now: UnixTime::from_secs(gopay["watermark_timestamp"].as_u64().unwrap()),
@@ -546,9 +541,9 @@ impl Sample {
     /// ciphertext with the test-only encryptor (so the attack below uses the
     /// exact blocks WeChat encrypted).
     fn padded_plaintext(&self) -> Vec<u8> {
-        let padded = common::pkcs7(self.plaintext.as_bytes());
+        let padded = pkcs7(self.plaintext.as_bytes());
         assert_eq!(
-            common::encrypt_blocks(&self.key, &self.iv, &padded),
+            encrypt_blocks(&self.key, &self.iv, &padded),
             self.ciphertext,
             "{}: the published plaintext is what was encrypted",
             self.id
@@ -724,7 +719,7 @@ fn share_info_forged_from_a_phone_payload_is_possible_and_documented() {
 fn with_padding(s: &Sample, body: &[u8], padding: &[u8]) -> Result<(), Error> {
     let mut blocks = body.to_vec();
     blocks.extend_from_slice(padding);
-    let ciphertext = common::encrypt_blocks(&s.key, &s.iv, &blocks);
+    let ciphertext = encrypt_blocks(&s.key, &s.iv, &blocks);
     s.typed(&s.key, &s.iv, &ciphertext)
 }
 
@@ -776,7 +771,7 @@ fn a_text_that_parses_before_a_wrong_padding_is_refused_alike() {
         let mut blocks = b"{}              ".to_vec();
         blocks.extend_from_slice(&[0xff; 15]);
         blocks.push(last);
-        let ciphertext = common::encrypt_blocks(&s.key, &s.iv, &blocks);
+        let ciphertext = encrypt_blocks(&s.key, &s.iv, &blocks);
         out.record(
             || format!("last byte {last}"),
             s.typed(&s.key, &s.iv, &ciphertext),

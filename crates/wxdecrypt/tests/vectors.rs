@@ -5,15 +5,14 @@
 //! running this crate: typed fields are compared with the plaintext parsed by
 //! `serde_json`, and raw output with the published plaintext byte for byte.
 
-mod common;
-
-use common::{entry, generated, real_world, section, text};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 use wxdecrypt::{
     Decrypted, EncryptedData, Error, Field, GroupEnterInfo, InputParser, Iv, PhoneNumber,
     RawPayload, SessionKey, ShareInfo, UnixTime, UserInfo, Validation, Watermark, WeRunData,
 };
+use wxdecrypt_testkit::encrypt::{encrypt_blocks, pkcs7, unb64, unb64_16};
+use wxdecrypt_testkit::vectors::{entry, generated, real_world, section, text};
 
 /// Any appid, for entries that carry none.
 const SOME_APPID: &str = "wx0123456789abcdef";
@@ -601,8 +600,8 @@ fn the_helper_cbc_decryption_inverts_the_test_encryptor() {
     // the test-only encryptor encrypted, padding bytes included.
     let key = [7; 16];
     let iv = [9; 16];
-    let padded = common::pkcs7(br#"{"phoneNumber":"18017448610"}"#);
-    let ciphertext = common::encrypt_blocks(&key, &iv, &padded);
+    let padded = pkcs7(br#"{"phoneNumber":"18017448610"}"#);
+    let ciphertext = encrypt_blocks(&key, &iv, &padded);
     assert_eq!(cbc_decrypt_blocks(&key, &iv, &ciphertext), padded);
 }
 
@@ -620,14 +619,14 @@ fn every_stale_key_input_has_the_last_byte_and_length_the_vector_file_records() 
         let id = text(e, "id");
         let recorded = u8::try_from(recorded.as_u64().expect("last_byte is a number"))
             .expect("last_byte is a byte");
-        let ciphertext = common::unb64(text(e, "encrypted_data"));
+        let ciphertext = unb64(text(e, "encrypted_data"));
         let len = e["ciphertext_len"]
             .as_u64()
             .expect("ciphertext_len is recorded");
         assert_eq!(ciphertext.len() as u64, len, "{id}: ciphertext_len");
         let plaintext = cbc_decrypt_blocks(
-            &common::unb64_16(text(e, "session_key")),
-            &common::unb64_16(text(e, "iv")),
+            &unb64_16(text(e, "session_key")),
+            &unb64_16(text(e, "iv")),
             &ciphertext,
         );
         assert_eq!(plaintext.last(), Some(&recorded), "{id}: last_byte");
@@ -709,7 +708,7 @@ fn generated_payloads_cover_every_pkcs7_pad_length_edge() {
         let e = entry(&file, "decrypts", id);
         let want: usize = id["raw/len-".len()..].parse().unwrap();
         assert_eq!(text(e, "plaintext").len(), want);
-        let ciphertext = common::unb64(text(e, "encrypted_data"));
+        let ciphertext = unb64(text(e, "encrypted_data"));
         assert_eq!(ciphertext.len(), (want / 16 + 1) * 16, "{id}");
     }
     check_raw_and_value(entry(&file, "decrypts", "raw/len-16"));

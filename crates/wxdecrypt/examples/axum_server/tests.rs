@@ -4,9 +4,6 @@
 //! `004_bfdb9d8faac2c762.txt`: `e.detail` holds `errMsg`, `iv` and
 //! `encryptedData`).
 
-#[path = "../../tests/common/mod.rs"]
-mod common;
-
 use std::future::Future;
 use std::sync::{Arc, Mutex, PoisonError};
 
@@ -17,12 +14,13 @@ use axum::response::IntoResponse as _;
 use serde_json::{Value, json};
 use tower::ServiceExt as _;
 use wxdecrypt::{UnixTime, Validation};
+use wxdecrypt_testkit::encrypt::{b64, unb64};
+use wxdecrypt_testkit::vectors::{entry, real_world, text};
 use zeroize::Zeroizing;
 
 use crate::app::{AppState, Clock, MAX_BODY_BYTES, PHONE_NUMBER_PATH, Refusal, router};
 use crate::store::{MemoryStore, SessionStore};
 use crate::{DEMO_APPID, DEMO_NOW, DEMO_SESSION_KEY, DEMO_TOKEN, demo_state};
-use common::{b64, entry, real_world, text, unb64};
 
 /// The token the test sessions are stored under.
 const TOKEN: &str = "test-token-5f1c9a";
