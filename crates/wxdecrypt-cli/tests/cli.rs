@@ -3,19 +3,14 @@
 //! success; exit 1, one line on stderr and nothing on stdout for rejected
 //! data; exit 2 for usage errors; the session key never printed.
 
-/// The shared test machinery the tests below name with a `common::` prefix.
-mod common {
-    pub(crate) use wxdecrypt_testkit::encrypt::{b64, encrypt, unb64_16};
-    pub(crate) use wxdecrypt_testkit::vectors::{OFFICIAL_SAMPLE, section};
-}
-
 use std::io::Write as _;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
 use serde_json::{Value, json};
 use wxdecrypt::{Error, Field, InputParser};
-use wxdecrypt_testkit::vectors::{all_session_keys, entry, generated, real_world, text};
+use wxdecrypt_testkit::encrypt;
+use wxdecrypt_testkit::vectors::{self, all_session_keys, entry, generated, real_world, text};
 
 /// The library crate, which holds the test vectors and the bench fixtures.
 const LIBRARY_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../wxdecrypt");
@@ -239,7 +234,7 @@ fn user_info_from_the_official_sample_file_prints_the_profile_and_watermark() {
 fn the_official_sample_file_matches_the_real_world_vector() {
     let file = real_world();
     let e = entry(&file, "decrypts", OFFICIAL);
-    let input: Value = serde_json::from_str(common::OFFICIAL_SAMPLE).unwrap();
+    let input: Value = serde_json::from_str(vectors::OFFICIAL_SAMPLE).unwrap();
     for field in ["appid", "session_key", "iv", "encrypted_data"] {
         assert_eq!(input[field], e[field], "{field}");
     }
@@ -289,7 +284,7 @@ fn phone_with_a_numeric_country_code_prints_it_as_a_string() {
 fn every_typed_real_world_phone_and_user_info_decrypts_from_flags() {
     let file = real_world();
     let mut n = 0;
-    for e in common::section(&file, "decrypts") {
+    for e in vectors::section(&file, "decrypts") {
         let command = match text(e, "kind") {
             "phone" => "phone",
             "user_info" => "user-info",
@@ -328,7 +323,7 @@ fn input_dash_reads_the_json_object_from_stdin() {
     let file = real_world();
     let e = entry(&file, "decrypts", OFFICIAL);
     let now = timestamp(e).to_string();
-    let stdin = common::OFFICIAL_SAMPLE.as_bytes().to_vec();
+    let stdin = vectors::OFFICIAL_SAMPLE.as_bytes().to_vec();
     for command in ["user-info", "raw"] {
         let out = run_with(
             &[command, "--input", "-", "--now", &now],
@@ -366,7 +361,7 @@ fn input_file_accepts_the_camel_case_aliases() {
 #[test]
 fn data_under_a_stale_or_wrong_key_is_rejected_with_the_decryption_message() {
     let file = real_world();
-    for e in common::section(&file, "does_not_decrypt") {
+    for e in vectors::section(&file, "does_not_decrypt") {
         for command in ["phone", "user-info", "raw"] {
             let mut args = vec![command];
             args.extend(flags(e, "wx4f4bc4dec97d474b"));
@@ -424,7 +419,7 @@ fn a_generated_reject_is_rejected_with_the_decryption_message() {
     args.extend(flags(baseline, text(baseline, "appid")));
     args.extend(["--now", &now]);
     assert_eq!(run(&args).json(), plaintext_json(baseline));
-    for e in common::section(&file, "rejects") {
+    for e in vectors::section(&file, "rejects") {
         let mut args = vec!["phone"];
         args.extend(flags(e, text(baseline, "appid")));
         args.extend(["--now", &now]);
@@ -652,12 +647,12 @@ fn accept_missing_watermark_prints_a_null_watermark_for_phone_and_user_info() {
         // under the entry's key and iv.
         let mut payload = plaintext_json(e);
         payload.as_object_mut().unwrap().remove("watermark");
-        let data = common::encrypt(
-            &common::unb64_16(text(e, "session_key")),
-            &common::unb64_16(text(e, "iv")),
+        let data = encrypt::encrypt(
+            &encrypt::unb64_16(text(e, "session_key")),
+            &encrypt::unb64_16(text(e, "iv")),
             payload.to_string().as_bytes(),
         );
-        let data = common::b64(&data);
+        let data = encrypt::b64(&data);
         let mut args = vec![
             command,
             "--appid",

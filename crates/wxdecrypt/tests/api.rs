@@ -6,9 +6,6 @@
 //! seed document each one comes from. Expected URLs and bodies were computed
 //! with Python's standard library, as each test says.
 
-// The vector helpers the tests below name with a `common::` prefix.
-use wxdecrypt_testkit::vectors as common;
-
 use proptest::prelude::*;
 use wxdecrypt::api::{
     AccessToken, ApiError, AppSecret, Argument, AuthingConnection, DEFAULT_MAX_RESPONSE_LEN,
@@ -16,6 +13,7 @@ use wxdecrypt::api::{
     ResponseKind, parse_code2session,
 };
 use wxdecrypt::{EncryptedData, Error, Field, Iv, PhoneNumber, UnixTime, UserInfo, Validation};
+use wxdecrypt_testkit::vectors;
 
 /// A response from `tests/vectors/responses/`.
 macro_rules! response {
@@ -1066,10 +1064,10 @@ fn code2session_gives_a_key_that_decrypts_the_official_sample() {
         Some("ocMvos6NjeKLIBqg5Mr9QjxrP1FA")
     );
     // The key is checked by what it does, not by looking at it.
-    let vectors = common::real_world();
-    let sample = common::entry(&vectors, "decrypts", "official-wxbizdatacrypt-userinfo");
-    let iv = Iv::from_base64(common::text(sample, "iv")).unwrap();
-    let data = EncryptedData::from_base64(common::text(sample, "encrypted_data")).unwrap();
+    let vectors = vectors::real_world();
+    let sample = vectors::entry(&vectors, "decrypts", "official-wxbizdatacrypt-userinfo");
+    let iv = Iv::from_base64(vectors::text(sample, "iv")).unwrap();
+    let data = EncryptedData::from_base64(vectors::text(sample, "encrypted_data")).unwrap();
     let user = wxdecrypt::decrypt_at::<UserInfo>(
         &session.session_key,
         &iv,
@@ -1091,15 +1089,15 @@ fn code2session_with_an_escaped_slash_in_the_key_is_read() {
     // sample holds one.
     let text = r#"{"openid":"o1","session_key":"\/mGmINZAe+7k6kNz32wxSw=="}"#;
     let session = parse_code2session(text).unwrap();
-    let vectors = common::real_world();
-    let sample = common::entry(&vectors, "decrypts", "senparc-userinfo-cjk");
+    let vectors = vectors::real_world();
+    let sample = vectors::entry(&vectors, "decrypts", "senparc-userinfo-cjk");
     assert_eq!(
-        common::text(sample, "session_key"),
+        vectors::text(sample, "session_key"),
         "/mGmINZAe+7k6kNz32wxSw=="
     );
-    let iv = Iv::from_base64(common::text(sample, "iv")).unwrap();
-    let data = EncryptedData::from_base64(common::text(sample, "encrypted_data")).unwrap();
-    let validation = Validation::new(common::text(sample, "appid")).without_max_age();
+    let iv = Iv::from_base64(vectors::text(sample, "iv")).unwrap();
+    let data = EncryptedData::from_base64(vectors::text(sample, "encrypted_data")).unwrap();
+    let validation = Validation::new(vectors::text(sample, "appid")).without_max_age();
     let user =
         wxdecrypt::decrypt_at::<UserInfo>(&session.session_key, &iv, &data, &validation, now());
     assert!(user.is_ok(), "{user:?}");

@@ -1,9 +1,6 @@
 //! The offline diagnosis: real vectors, and cases made with the test-only
-//! encryptor in `common` (Python-independent AES from the `aes`/`cbc` crates,
+//! encryptor of `wxdecrypt-testkit` (Python-independent AES from the `aes`/`cbc` crates,
 //! never the crate under test).
-
-// The vector helpers the tests below name with a `common::` prefix.
-use wxdecrypt_testkit::vectors as common;
 
 use std::fmt::Write as _;
 
@@ -17,7 +14,7 @@ use wxdecrypt::diagnose::{
 use wxdecrypt::{Damage, EncryptedData, Error, Field, Iv, SessionKey, Stage, UnixTime, Validation};
 
 use wxdecrypt_testkit::encrypt::{b64, encrypt, unb64, unb64_16};
-use wxdecrypt_testkit::vectors::{entry, generated, real_world, section, text};
+use wxdecrypt_testkit::vectors::{self, entry, generated, real_world, section, text};
 
 /// The appid of `WeChat`'s official sample (`official-wxbizdatacrypt-userinfo`).
 const OFFICIAL_APPID: &str = "wx4f4bc4dec97d474b";
@@ -184,7 +181,7 @@ fn real_payloads_with_a_watermark_are_valid_for_their_kind_and_appid() {
 
 #[test]
 fn the_bundled_official_sample_file_is_valid_user_info() {
-    let sample: Value = serde_json::from_str(common::OFFICIAL_SAMPLE).expect("JSON");
+    let sample: Value = serde_json::from_str(vectors::OFFICIAL_SAMPLE).expect("JSON");
     let options = DiagnoseOptions::new(Validation::new(text(&sample, "appid")));
     // The sample's watermark time, from real-world.json.
     let diagnosis = diagnose_at(
@@ -1125,7 +1122,7 @@ fn a_made_phone_payload_without_a_watermark_is_named() {
 /// base64-encoded again) and the personal data in every plaintext.
 fn secrets() -> Vec<String> {
     let mut secrets = Vec::new();
-    for key in common::all_session_keys() {
+    for key in vectors::all_session_keys() {
         let bytes = unb64(&key);
         secrets.push(hex(&bytes));
         secrets.push(b64(key.as_bytes()));

@@ -5,9 +5,6 @@
 //! Every expected digest below was computed outside the crate, with Python's
 //! `hashlib` and `hmac` modules, as each comment says.
 
-// The vector helpers the tests below name with a `common::` prefix.
-use wxdecrypt_testkit::vectors as common;
-
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde_json::Value;
@@ -18,7 +15,7 @@ use wxdecrypt::{
     verify_raw_data,
 };
 use wxdecrypt_testkit::encrypt::{b64, encrypt, unb64_16};
-use wxdecrypt_testkit::vectors::{entry, generated, real_world, section, text};
+use wxdecrypt_testkit::vectors::{self, entry, generated, real_world, section, text};
 
 fn key(text: &str) -> SessionKey {
     SessionKey::from_base64(text).expect("vector keys are valid")
@@ -323,7 +320,7 @@ fn checksession_signs_the_empty_message() {
 
 #[test]
 fn session_signatures_are_64_lower_case_hex_digits() {
-    for session_key in common::all_session_keys() {
+    for session_key in vectors::all_session_keys() {
         let signature = checksession_signature(&key(&session_key));
         assert_eq!(signature.len(), 64);
         assert!(
