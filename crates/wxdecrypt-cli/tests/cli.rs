@@ -12,7 +12,7 @@ use wxdecrypt::{Error, Field, InputParser};
 use wxdecrypt_testkit::encrypt;
 use wxdecrypt_testkit::vectors::{self, all_session_keys, entry, generated, real_world, text};
 
-/// The library crate, which holds the test vectors and the bench fixtures.
+/// The library crate, where the tool runs (the vectors are under its `tests/`).
 const LIBRARY_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../wxdecrypt");
 
 const OFFICIAL: &str = "official-wxbizdatacrypt-userinfo";
@@ -200,7 +200,7 @@ fn plaintext_json(e: &Value) -> Value {
 }
 
 fn vector_path(name: &str) -> String {
-    format!("{LIBRARY_DIR}/tests/vectors/{name}")
+    vectors::path(name).display().to_string()
 }
 
 /// A file in cargo's scratch directory for integration tests.
@@ -927,7 +927,7 @@ fn unknown_input_fields_are_ignored() {
     let now = timestamp(e).to_string();
     // The benchmark fixture adds "now" (which the tool does not read: the
     // time still comes from --now).
-    let fixture = format!("{LIBRARY_DIR}/benches/fixtures/phone.json");
+    let fixture = format!("{}/phone.json", wxdecrypt_testkit::fixture::DIR);
     let out = run(&["phone", "--input", &fixture, "--now", &now]);
     assert_eq!(out.json(), plaintext_json(e));
     // A vector-file entry as it is, with all its extra fields.
