@@ -6,7 +6,6 @@
 
 use std::fmt;
 
-use serde::de::value::{BorrowedStrDeserializer, StrDeserializer};
 use serde::de::{self, DeserializeSeed, Visitor};
 
 use super::JsonProblem;
@@ -134,11 +133,7 @@ impl<'de> ObjectAccess<'_, 'de> {
                 }
             }
         }
-        if self.parser.peek_ws() != Some(b'"') {
-            return Err(JsonProblem::Syntax);
-        }
-        let key = self.parser.parse_str()?;
-        self.keys.insert(&key)?;
+        let key = self.parser.key(&mut self.keys)?;
         self.watermark_next = self.top && key.as_str() == WATERMARK;
         self.state = MapState::Value;
         seed.deserialize(KeyDeserializer { key }).map(Some)
@@ -236,7 +231,9 @@ impl<'de> de::VariantAccess<'de> for VariantAccess<'_, 'de> {
     }
 }
 
-/// Deserializer for an object key (always a JSON string).
+/// Deserializer for a decoded string that names something: an object key,
+/// or an enum variant (both the `"Variant"` and the `{"Variant": value}`
+/// forms). As an [`de::EnumAccess`] it is a unit variant.
 #[derive(Debug)]
 pub(super) struct KeyDeserializer<'s, 'de> {
     /// The decoded key.
@@ -270,10 +267,7 @@ impl<'de> de::Deserializer<'de> for KeyDeserializer<'_, 'de> {
 
     #[inline]
     fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, JsonProblem> {
-        match self.key {
-            Str::Borrowed(s) => visitor.visit_borrowed_str(s),
-            Str::Copied(s) => visitor.visit_str(s),
-        }
+        self.key.visit(visitor)
     }
 
     fn deserialize_bool<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, JsonProblem> {
@@ -308,14 +302,58 @@ impl<'de> de::Deserializer<'de> for KeyDeserializer<'_, 'de> {
         _variants: &'static [&'static str],
         visitor: V,
     ) -> Result<V::Value, JsonProblem> {
-        match self.key {
-            Str::Borrowed(s) => visitor.visit_enum(BorrowedStrDeserializer::new(s)),
-            Str::Copied(s) => visitor.visit_enum(StrDeserializer::new(s)),
-        }
+        visitor.visit_enum(self)
     }
 
     serde::forward_to_deserialize_any! {
         char str string bytes byte_buf unit unit_struct seq tuple tuple_struct map
         struct identifier ignored_any
+    }
+}
+
+impl<'de> de::EnumAccess<'de> for KeyDeserializer<'_, 'de> {
+    type Error = JsonProblem;
+    type Variant = UnitVariant;
+
+    fn variant_seed<S: DeserializeSeed<'de>>(
+        self,
+        seed: S,
+    ) -> Result<(S::Value, UnitVariant), JsonProblem> {
+        seed.deserialize(self).map(|variant| (variant, UnitVariant))
+    }
+}
+
+/// The variant of an enum given as a bare string: only a unit variant fits.
+#[derive(Debug)]
+pub(super) struct UnitVariant;
+
+impl<'de> de::VariantAccess<'de> for UnitVariant {
+    type Error = JsonProblem;
+
+    fn unit_variant(self) -> Result<(), JsonProblem> {
+        Ok(())
+    }
+
+    fn newtype_variant_seed<T: DeserializeSeed<'de>>(
+        self,
+        _seed: T,
+    ) -> Result<T::Value, JsonProblem> {
+        Err(JsonProblem::Shape)
+    }
+
+    fn tuple_variant<V: Visitor<'de>>(
+        self,
+        _len: usize,
+        _visitor: V,
+    ) -> Result<V::Value, JsonProblem> {
+        Err(JsonProblem::Shape)
+    }
+
+    fn struct_variant<V: Visitor<'de>>(
+        self,
+        _fields: &'static [&'static str],
+        _visitor: V,
+    ) -> Result<V::Value, JsonProblem> {
+        Err(JsonProblem::Shape)
     }
 }

@@ -2,7 +2,6 @@
 //! one value at the cursor and hands it to the target's visitor (arrays and
 //! objects through the access types, enums as strings or one-key objects).
 
-use serde::de::value::{BorrowedStrDeserializer, StrDeserializer};
 use serde::de::{self, DeserializeSeed, Visitor};
 
 use super::JsonProblem;
@@ -11,7 +10,6 @@ use super::access::{
 };
 use super::keys::KeySet;
 use super::read::Parser;
-use super::string::Str;
 use super::watermark::WATERMARK;
 
 impl<'de> Parser<'de> {
@@ -83,10 +81,7 @@ impl<'de> Parser<'de> {
     #[inline]
     pub(super) fn any<V: Visitor<'de>>(&mut self, visitor: V) -> Result<V::Value, JsonProblem> {
         match self.peek_ws() {
-            Some(b'"') => match self.parse_str()? {
-                Str::Borrowed(s) => visitor.visit_borrowed_str(s),
-                Str::Copied(s) => visitor.visit_str(s),
-            },
+            Some(b'"') => self.parse_str()?.visit(visitor),
             Some(b'{') => self.visit_object(visitor),
             Some(b'[') => self.visit_array(visitor),
             Some(b't') => {
@@ -112,10 +107,9 @@ impl<'de> Parser<'de> {
         visitor: V,
     ) -> Result<V::Value, JsonProblem> {
         match self.peek_ws() {
-            Some(b'"') => match self.parse_str()? {
-                Str::Borrowed(s) => visitor.visit_enum(BorrowedStrDeserializer::new(s)),
-                Str::Copied(s) => visitor.visit_enum(StrDeserializer::new(s)),
-            },
+            Some(b'"') => visitor.visit_enum(KeyDeserializer {
+                key: self.parse_str()?,
+            }),
             Some(b'{') => {
                 self.enter()?;
                 self.pos += 1;
@@ -181,11 +175,7 @@ impl<'de> de::Deserializer<'de> for &mut Parser<'de> {
     #[inline]
     fn deserialize_str<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, JsonProblem> {
         let result = if self.peek_ws() == Some(b'"') {
-            match self.parse_str() {
-                Ok(Str::Borrowed(s)) => visitor.visit_borrowed_str(s),
-                Ok(Str::Copied(s)) => visitor.visit_str(s),
-                Err(e) => Err(e),
-            }
+            self.parse_str().and_then(|s| s.visit(visitor))
         } else {
             self.any(visitor)
         };

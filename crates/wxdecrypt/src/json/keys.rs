@@ -10,7 +10,6 @@ use zeroize::Zeroize;
 use super::JsonProblem;
 use super::read::Parser;
 use super::string::Str;
-use super::watermark::WATERMARK;
 
 /// Keys of objects with at most this many unescaped keys are tracked without
 /// allocating.
@@ -155,14 +154,15 @@ impl<'de> SpilledKeys<'de> {
 
 impl<'de> Parser<'de> {
     /// Parses an object key (after optional whitespace) and records it in
-    /// `keys`; returns whether it is `"watermark"`.
+    /// `keys`, failing if the object already has it. Every object reader
+    /// (visiting, skipping, the watermark's) reads its keys here.
     #[inline]
-    pub(super) fn key_into(&mut self, keys: &mut KeySet<'de>) -> Result<bool, JsonProblem> {
+    pub(super) fn key(&mut self, keys: &mut KeySet<'de>) -> Result<Str<'de, '_>, JsonProblem> {
         if self.peek_ws() != Some(b'"') {
             return Err(JsonProblem::Syntax);
         }
         let key = self.parse_str()?;
         keys.insert(&key)?;
-        Ok(key.as_str() == WATERMARK)
+        Ok(key)
     }
 }

@@ -5,6 +5,7 @@
 use super::JsonProblem;
 use super::keys::KeySet;
 use super::read::Parser;
+use super::watermark::WATERMARK;
 
 impl Parser<'_> {
     /// Validates and skips one value, checking duplicate keys and depth.
@@ -50,7 +51,7 @@ impl Parser<'_> {
         } else {
             let mut keys = KeySet::new();
             loop {
-                let is_watermark = self.key_into(&mut keys)?;
+                let is_watermark = self.key(&mut keys)?.as_str() == WATERMARK;
                 self.colon()?;
                 if top && is_watermark {
                     let watermark = self.read_watermark()?;

@@ -3,6 +3,9 @@
 //! string borrowed from the input when it has no escape. Both the visiting
 //! and the skipping parser read strings here.
 
+use std::borrow::Cow;
+
+use serde::de::Visitor;
 use zeroize::Zeroize;
 
 use super::JsonProblem;
@@ -105,11 +108,30 @@ pub(super) enum Str<'de, 's> {
     Copied(&'s str),
 }
 
-impl Str<'_, '_> {
+impl<'de> Str<'de, '_> {
     /// The decoded text.
     pub(super) fn as_str(&self) -> &str {
         match *self {
             Str::Borrowed(s) | Str::Copied(s) => s,
+        }
+    }
+
+    /// Hands the text to `visitor`: as `&'de str` when it is borrowed from
+    /// the input (so that targets can borrow it too), as a passing `&str`
+    /// otherwise. The one place where that choice is made.
+    #[inline]
+    pub(super) fn visit<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, JsonProblem> {
+        match self {
+            Str::Borrowed(s) => visitor.visit_borrowed_str(s),
+            Str::Copied(s) => visitor.visit_str(s),
+        }
+    }
+
+    /// The text, borrowed from the input or copied out of the scratch buffer.
+    pub(super) fn into_cow(self) -> Cow<'de, str> {
+        match self {
+            Str::Borrowed(s) => Cow::Borrowed(s),
+            Str::Copied(s) => Cow::Owned(s.to_owned()),
         }
     }
 }

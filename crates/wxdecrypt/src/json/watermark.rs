@@ -9,7 +9,6 @@ use super::JsonProblem;
 use super::keys::KeySet;
 use super::number::{Number, quick_u64};
 use super::read::{Parser, plain_end};
-use super::string::Str;
 use crate::validation::WatermarkRef;
 
 /// Name of the top-level member captured as [`WatermarkRef`].
@@ -100,12 +99,7 @@ impl<'de> Parser<'de> {
         } else {
             let mut keys = KeySet::new();
             loop {
-                if self.peek_ws() != Some(b'"') {
-                    return Err(JsonProblem::Syntax);
-                }
-                let key = self.parse_str()?;
-                keys.insert(&key)?;
-                let field = match key.as_str() {
+                let field = match self.key(&mut keys)?.as_str() {
                     "appid" => WatermarkField::Appid,
                     "timestamp" => WatermarkField::Timestamp,
                     _ => WatermarkField::Other,
@@ -116,10 +110,7 @@ impl<'de> Parser<'de> {
                         if self.peek() != Some(b'"') {
                             return Err(JsonProblem::BadWatermark);
                         }
-                        appid = Some(match self.parse_str()? {
-                            Str::Borrowed(s) => Cow::Borrowed(s),
-                            Str::Copied(s) => Cow::Owned(s.to_owned()),
-                        });
+                        appid = Some(self.parse_str()?.into_cow());
                     }
                     WatermarkField::Timestamp => {
                         if !matches!(self.peek(), Some(b'-' | b'0'..=b'9')) {
