@@ -157,15 +157,15 @@ impl<'de> Parser<'de> {
         None
     }
 
-    /// Skips whitespace, a `:` and more whitespace.
+    /// Skips whitespace and a `:`. Every value reader skips the whitespace
+    /// before the value itself.
     #[inline]
     pub(super) fn colon(&mut self) -> Result<(), JsonProblem> {
-        // Compact JSON: `:` right after the key, value right after it.
+        // Compact JSON: `:` right after the key.
         if self.peek() != Some(b':') && self.peek_ws() != Some(b':') {
             return Err(JsonProblem::Syntax);
         }
         self.pos += 1;
-        self.peek_ws();
         Ok(())
     }
 

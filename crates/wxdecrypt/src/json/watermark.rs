@@ -28,6 +28,7 @@ pub(super) enum WatermarkField {
 impl<'de> Parser<'de> {
     /// Reads the watermark value at the cursor, leaving the cursor after it.
     pub(super) fn read_watermark(&mut self) -> Result<WatermarkRef<'de>, JsonProblem> {
+        self.peek_ws();
         if let Some((watermark, end)) = self.quick_watermark() {
             self.pos = end;
             return Ok(watermark);
@@ -107,13 +108,13 @@ impl<'de> Parser<'de> {
                 self.colon()?;
                 match field {
                     WatermarkField::Appid => {
-                        if self.peek() != Some(b'"') {
+                        if self.peek_ws() != Some(b'"') {
                             return Err(JsonProblem::BadWatermark);
                         }
                         appid = Some(self.parse_str()?.into_cow());
                     }
                     WatermarkField::Timestamp => {
-                        if !matches!(self.peek(), Some(b'-' | b'0'..=b'9')) {
+                        if !matches!(self.peek_ws(), Some(b'-' | b'0'..=b'9')) {
                             return Err(JsonProblem::BadWatermark);
                         }
                         match self.parse_number()? {
@@ -140,6 +141,7 @@ impl<'de> Parser<'de> {
     #[cold]
     #[inline(never)]
     pub(super) fn capture_watermark(&mut self) -> Result<(), JsonProblem> {
+        self.peek_ws();
         let start = self.pos;
         let watermark = self.read_watermark()?;
         self.jump = Some((start, self.pos));
