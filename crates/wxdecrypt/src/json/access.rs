@@ -35,28 +35,28 @@ pub(super) struct ArrayAccess<'a, 'de> {
     pub(super) state: SeqState,
 }
 
-impl<'de> ArrayAccess<'_, 'de> {
-    /// Body of `next_element_seed`.
+impl ArrayAccess<'_, '_> {
+    /// Moves to the next element; returns whether there is one.
     #[inline]
-    fn next<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Result<Option<T::Value>, JsonProblem> {
+    fn advance(&mut self) -> Result<bool, JsonProblem> {
         match self.state {
-            SeqState::Done => return Ok(None),
+            SeqState::Done => return Ok(false),
             SeqState::First => {
                 if self.parser.peek_ws() == Some(b']') {
                     self.parser.pos += 1;
                     self.state = SeqState::Done;
-                    return Ok(None);
+                    return Ok(false);
                 }
                 self.state = SeqState::More;
             }
             SeqState::More => {
                 if !self.parser.separator(b']')? {
                     self.state = SeqState::Done;
-                    return Ok(None);
+                    return Ok(false);
                 }
             }
         }
-        seed.deserialize(&mut *self.parser).map(Some)
+        Ok(true)
     }
 }
 
@@ -68,8 +68,12 @@ impl<'de> de::SeqAccess<'de> for ArrayAccess<'_, 'de> {
         &mut self,
         seed: T,
     ) -> Result<Option<T::Value>, JsonProblem> {
-        let result = self.next(seed);
-        self.parser.track(result)
+        let more = self.advance();
+        if !self.parser.track(more)? {
+            return Ok(None);
+        }
+        // The parser's own errors inside the element were tracked there.
+        seed.deserialize(&mut *self.parser).map(Some)
     }
 }
 
@@ -109,39 +113,34 @@ impl fmt::Debug for ObjectAccess<'_, '_> {
     }
 }
 
-impl<'de> ObjectAccess<'_, 'de> {
-    /// Body of `next_key_seed`.
+impl ObjectAccess<'_, '_> {
+    /// Moves to the next member; returns whether there is one.
     #[inline]
-    fn next_key<K: DeserializeSeed<'de>>(
-        &mut self,
-        seed: K,
-    ) -> Result<Option<K::Value>, JsonProblem> {
+    fn advance(&mut self) -> Result<bool, JsonProblem> {
         match self.state {
-            MapState::Done => return Ok(None),
+            MapState::Done => return Ok(false),
             MapState::Value => return Err(JsonProblem::Shape),
             MapState::First => {
                 if self.parser.peek_ws() == Some(b'}') {
                     self.parser.pos += 1;
                     self.state = MapState::Done;
-                    return Ok(None);
+                    return Ok(false);
                 }
             }
             MapState::More => {
                 if !self.parser.separator(b'}')? {
                     self.state = MapState::Done;
-                    return Ok(None);
+                    return Ok(false);
                 }
             }
         }
-        let key = self.parser.key(&mut self.keys)?;
-        self.watermark_next = self.top && key.as_str() == WATERMARK;
-        self.state = MapState::Value;
-        seed.deserialize(KeyDeserializer { key }).map(Some)
+        Ok(true)
     }
 
-    /// Body of `next_value_seed`.
+    /// Moves past the `:` to the value (capturing it if it is the top-level
+    /// watermark).
     #[inline]
-    fn next_value<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Result<T::Value, JsonProblem> {
+    fn enter_value(&mut self) -> Result<(), JsonProblem> {
         if self.state != MapState::Value {
             return Err(JsonProblem::Shape);
         }
@@ -151,9 +150,7 @@ impl<'de> ObjectAccess<'_, 'de> {
             self.watermark_next = false;
             self.parser.capture_watermark()?;
         }
-        let result = seed.deserialize(&mut *self.parser);
-        self.parser.jump = None;
-        result
+        Ok(())
     }
 }
 
@@ -165,8 +162,18 @@ impl<'de> de::MapAccess<'de> for ObjectAccess<'_, 'de> {
         &mut self,
         seed: K,
     ) -> Result<Option<K::Value>, JsonProblem> {
-        let result = self.next_key(seed);
-        self.parser.track(result)
+        let more = self.advance();
+        if !self.parser.track(more)? {
+            return Ok(None);
+        }
+        let key = match self.parser.key(&mut self.keys) {
+            Ok(key) => key,
+            Err(e) => return self.parser.track(Err(e)),
+        };
+        self.watermark_next = self.top && key.as_str() == WATERMARK;
+        self.state = MapState::Value;
+        // A key deserializer fails only with `Shape`, which is not tracked.
+        seed.deserialize(KeyDeserializer { key }).map(Some)
     }
 
     #[inline]
@@ -174,8 +181,12 @@ impl<'de> de::MapAccess<'de> for ObjectAccess<'_, 'de> {
         &mut self,
         seed: T,
     ) -> Result<T::Value, JsonProblem> {
-        let result = self.next_value(seed);
-        self.parser.track(result)
+        let ready = self.enter_value();
+        self.parser.track(ready)?;
+        // The parser's own errors inside the value were tracked there.
+        let result = seed.deserialize(&mut *self.parser);
+        self.parser.jump = None;
+        result
     }
 }
 
