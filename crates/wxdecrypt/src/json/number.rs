@@ -153,6 +153,13 @@ impl Parser<'_> {
     /// Parses the number at the cursor.
     #[inline]
     pub(super) fn parse_number(&mut self) -> Result<Number, JsonProblem> {
+        // Plain unsigned integers, the common case, skip the full scan.
+        if let Some((value, len)) = self.bytes.get(self.pos..).and_then(quick_u64)
+            && !matches!(self.bytes.get(self.pos + len), Some(b'.' | b'e' | b'E'))
+        {
+            self.pos += len;
+            return Ok(Number::U64(value));
+        }
         let (number, end) = scan_number(self.text, self.pos)?;
         self.pos = end;
         Ok(number)
