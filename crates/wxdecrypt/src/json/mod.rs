@@ -5,6 +5,15 @@
 //! object, bounds nesting depth, never panics and never copies input text into
 //! its errors. It drives a serde visitor directly in one pass and, while doing
 //! so, captures the top-level `watermark` member for the caller.
+//!
+//! This file holds the entry point ([`parse`]), the depth limit and the one
+//! failure type ([`JsonProblem`]). The parser itself is laid out by concept:
+//! `read` (the cursor and the byte scans), `string` and `number` (the two
+//! scalar grammars), `keys` (duplicate-key detection), `watermark` (its
+//! capture), `grammar` (the serde `Deserializer`), `access` (the serde access
+//! types) and `skip` (validating a value nobody wants). The visiting and the
+//! skipping paths share the scans, the key reader, the string and number
+//! readers and the watermark reader, so that both judge every input alike.
 
 mod access;
 mod grammar;
