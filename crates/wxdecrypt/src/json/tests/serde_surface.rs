@@ -81,6 +81,18 @@ fn enums_with_unknown_variants_or_wrong_forms_are_rejected() {
 }
 
 #[test]
+fn bare_string_variants_must_be_unit_variants() {
+    for text in [
+        r#"{"k":"Tup"}"#,
+        r#"{"k":"Rec"}"#,
+        r#"{"k":"\u004eew"}"#,
+        r#"{"k":"R\u0065c"}"#,
+    ] {
+        assert_eq!(kind_of::<HasKind>(text), Some(JsonProblem::Shape), "{text}");
+    }
+}
+
+#[test]
 fn options_map_null_to_none() {
     #[derive(Debug, PartialEq, Deserialize)]
     struct Opt {

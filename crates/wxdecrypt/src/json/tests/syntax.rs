@@ -85,6 +85,26 @@ fn only_space_tab_newline_and_carriage_return_are_whitespace() {
 }
 
 #[test]
+fn whitespace_after_a_colon_is_skipped_before_every_kind_of_value() {
+    let text = "{\"s\" :\t\"x\", \"n\": \r\n1, \"m\" : -2, \"f\" : 1.5, \"t\":  true, \"z\" : null, \
+                \"a\" : [ ], \"o\" :\n{ \"k\" : 0 } , \"watermark\" : \n {\"appid\" : \"wx\" , \"timestamp\" :\t7}}";
+    let (value, watermark) = accept(text);
+    assert_eq!(value["s"], "x");
+    assert_eq!(value["n"], 1);
+    assert_eq!(value["m"], -2);
+    assert_eq!(value["o"]["k"], 0);
+    let watermark = watermark.unwrap();
+    assert_eq!((watermark.appid.as_ref(), watermark.timestamp), ("wx", 7));
+    let pretty =
+        serde_json::to_string_pretty(&serde_json::from_str::<Value>(PHONE).unwrap()).unwrap();
+    let spaced = pretty.replace(':', " \t:\n ");
+    let (phone, watermark) = parse::<PhoneWithWatermark>(&spaced).unwrap();
+    assert_eq!(phone.country_code, "86");
+    assert_eq!(phone.watermark.timestamp, 1_558_787_160);
+    assert_eq!(watermark, Some(expected_watermark()));
+}
+
+#[test]
 fn nul_bytes_are_rejected_inside_and_outside_strings() {
     reject("{\"a\":\"x\0y\"}", JsonProblem::Syntax);
     reject("{\"a\0\":1}", JsonProblem::Syntax);
