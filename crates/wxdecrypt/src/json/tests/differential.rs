@@ -1,62 +1,8 @@
 //! Differential tests against `serde_json` on generated and mutated objects.
 
-use std::collections::HashSet;
-
-use serde::de::{MapAccess, SeqAccess};
+use wxdecrypt_testkit::reference::{self, Refusal};
 
 use super::*;
-
-// ---- differential tests against serde_json ---------------------------------
-
-/// Reference duplicate-key detector run through `serde_json`.
-struct NoDuplicates(bool);
-
-impl<'de> Deserialize<'de> for NoDuplicates {
-    fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = NoDuplicates;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("json")
-            }
-            fn visit_bool<E>(self, _: bool) -> Result<NoDuplicates, E> {
-                Ok(NoDuplicates(true))
-            }
-            fn visit_u64<E>(self, _: u64) -> Result<NoDuplicates, E> {
-                Ok(NoDuplicates(true))
-            }
-            fn visit_i64<E>(self, _: i64) -> Result<NoDuplicates, E> {
-                Ok(NoDuplicates(true))
-            }
-            fn visit_f64<E>(self, _: f64) -> Result<NoDuplicates, E> {
-                Ok(NoDuplicates(true))
-            }
-            fn visit_str<E>(self, _: &str) -> Result<NoDuplicates, E> {
-                Ok(NoDuplicates(true))
-            }
-            fn visit_unit<E>(self) -> Result<NoDuplicates, E> {
-                Ok(NoDuplicates(true))
-            }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<NoDuplicates, A::Error> {
-                let mut ok = true;
-                while let Some(NoDuplicates(item)) = seq.next_element()? {
-                    ok &= item;
-                }
-                Ok(NoDuplicates(ok))
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<NoDuplicates, A::Error> {
-                let mut ok = true;
-                let mut seen = HashSet::new();
-                while let Some(key) = map.next_key::<String>()? {
-                    ok &= seen.insert(key);
-                    ok &= map.next_value::<NoDuplicates>()?.0;
-                }
-                Ok(NoDuplicates(ok))
-            }
-        }
-        d.deserialize_any(V)
-    }
-}
 
 fn arb_string() -> impl Strategy<Value = String> {
     prop_oneof![
@@ -188,23 +134,21 @@ proptest! {
         let ours = parse::<Value>(&text);
         let skipped = parse::<IgnoredAny>(&text);
         prop_assert_eq!(ours.as_ref().err(), skipped.as_ref().err(), "{:?}", text);
-        match serde_json::from_str::<Value>(&text) {
-            Err(_) => prop_assert!(ours.is_err(), "accepted {:?}", text),
-            Ok(theirs) => {
-                let unique = serde_json::from_str::<NoDuplicates>(&text).unwrap().0;
-                if !theirs.is_object() {
-                    prop_assert_eq!(ours.err(), Some(JsonProblem::NotAnObject));
-                } else if !unique {
-                    prop_assert!(ours.is_err(), "duplicates accepted {:?}", text);
-                } else {
-                    match expected_watermark_of(&theirs) {
-                        Err(()) => prop_assert_eq!(ours.err(), Some(JsonProblem::BadWatermark)),
-                        Ok(expected) => {
-                            let (value, watermark) = ours.map_err(|e| TestCaseError::fail(format!("{e:?} for {text:?}")))?;
-                            prop_assert!(same(&value, &theirs), "{:?}", text);
-                            prop_assert_eq!(owned(watermark), expected.clone());
-                            prop_assert_eq!(owned(skipped.unwrap().1), expected);
-                        }
+        match reference::read(&text) {
+            Err(Refusal::NotJson) => prop_assert!(ours.is_err(), "accepted {:?}", text),
+            Err(Refusal::NotAnObject) => prop_assert_eq!(ours.err(), Some(JsonProblem::NotAnObject)),
+            Err(Refusal::DuplicateKey | Refusal::TooDeep) => {
+                prop_assert!(ours.is_err(), "duplicates or depth accepted {:?}", text);
+            }
+            Ok(object) => {
+                let theirs = Value::Object(object);
+                match expected_watermark_of(&theirs) {
+                    Err(()) => prop_assert_eq!(ours.err(), Some(JsonProblem::BadWatermark)),
+                    Ok(expected) => {
+                        let (value, watermark) = ours.map_err(|e| TestCaseError::fail(format!("{e:?} for {text:?}")))?;
+                        prop_assert!(same(&value, &theirs), "{:?}", text);
+                        prop_assert_eq!(owned(watermark), expected.clone());
+                        prop_assert_eq!(owned(skipped.unwrap().1), expected);
                     }
                 }
             }
