@@ -1,0 +1,85 @@
+//! Unit tests of the padding verdict: every valid pad length, every wrong pad
+//! byte, the announced length, and buffers too short or misaligned.
+
+use super::*;
+
+fn block_ending_with(tail: &[u8]) -> Vec<u8> {
+    let mut buf = vec![b'x'; 32 - tail.len()];
+    buf.extend_from_slice(tail);
+    buf
+}
+
+#[test]
+fn every_valid_pad_length_is_removed() {
+    for pad in 1..=16u8 {
+        let buf = block_ending_with(&vec![pad; usize::from(pad)]);
+        assert_eq!(unpad(&buf), Ok(32 - usize::from(pad)), "pad {pad}");
+    }
+}
+
+#[test]
+fn pad_byte_zero_is_rejected() {
+    assert_eq!(unpad(&block_ending_with(&[0])), Err(BadPadding));
+}
+
+#[test]
+fn pad_byte_above_block_size_is_rejected() {
+    for pad in 17..=255u8 {
+        assert_eq!(
+            unpad(&block_ending_with(&[pad])),
+            Err(BadPadding),
+            "pad {pad}"
+        );
+    }
+    assert_eq!(unpad(&[17u8; 32]), Err(BadPadding));
+}
+
+#[test]
+fn one_wrong_pad_byte_anywhere_is_rejected() {
+    for pad in 2..=16u8 {
+        for wrong in 1..usize::from(pad) {
+            let mut tail = vec![pad; usize::from(pad)];
+            let at = tail.len() - 1 - wrong;
+            tail[at] ^= 0x01;
+            assert_eq!(
+                unpad(&block_ending_with(&tail)),
+                Err(BadPadding),
+                "pad {pad}, wrong byte {wrong} from the end"
+            );
+        }
+    }
+}
+
+#[test]
+fn bytes_before_the_pad_may_equal_the_pad_byte() {
+    let buf = block_ending_with(&[3, 3, 3, 3]);
+    assert_eq!(unpad(&buf), Ok(29));
+}
+
+#[test]
+fn announced_len_equals_unpad_on_valid_padding_and_stays_in_the_last_block() {
+    for last in 0..=255u8 {
+        let block = block_ending_with(&[last]);
+        let len = announced_len(&block);
+        if let Ok(unpadded) = unpad(&block) {
+            assert_eq!(len, unpadded, "last byte {last}");
+        }
+        assert!((BLOCK..2 * BLOCK).contains(&len), "last byte {last}: {len}");
+    }
+    assert_eq!(announced_len(&[]), 0);
+}
+
+#[test]
+fn short_or_misaligned_buffers_are_rejected_without_panic() {
+    assert_eq!(unpad(&[]), Err(BadPadding));
+    assert_eq!(unpad(&[1; 15]), Err(BadPadding));
+    let mut odd = [1u8; 17];
+    assert_eq!(
+        decrypt_in_place(&[0; 16], &[0; 16], &mut odd),
+        Err(BadPadding)
+    );
+    assert_eq!(
+        decrypt_in_place(&[0; 16], &[0; 16], &mut []),
+        Err(BadPadding)
+    );
+}

@@ -1,0 +1,211 @@
+//! Unit tests of the payload types: the phone rules and masking, the
+//! country code forms, genders, and what `Debug` shows.
+
+use super::phone::mask;
+use super::*;
+
+#[test]
+fn mask_keeps_three_and_four_of_a_mainland_number() {
+    assert_eq!(mask("18017448610"), "180****8610");
+}
+
+#[test]
+fn mask_of_short_numbers_shows_at_most_half_and_hides_at_least_four() {
+    let cases = [
+        ("1234567890", "12*****890"),
+        ("123456789", "12*****89"),
+        ("61234567", "61****67"),
+        ("1234567", "1****67"),
+        ("123456", "1****6"),
+        ("12345", "****5"),
+        ("1234", "****"),
+        ("12", "**"),
+        ("", ""),
+    ];
+    for (number, masked) in cases {
+        assert_eq!(mask(number), masked, "{number}");
+    }
+}
+
+proptest::proptest! {
+    #[test]
+    fn mask_never_panics_and_never_shows_more_than_it_should(number in "\\PC{0,24}") {
+        let masked = mask(&number);
+        let n = number.chars().count();
+        proptest::prop_assert_eq!(masked.chars().count(), n);
+        let shown = number.chars().zip(masked.chars()).filter(|(a, b)| a == b && *a != '*').count();
+        let allowed = if n >= 11 { 7 } else { n / 2 };
+        proptest::prop_assert!(shown <= allowed, "{} shows {}", masked, shown);
+    }
+}
+
+#[test]
+fn e164_needs_a_plausible_country_code_and_at_most_fifteen_digits() {
+    let with = |code: &str, pure: &str| {
+        phone(&format!(
+            r#"{{"phoneNumber":"{pure}","purePhoneNumber":"{pure}","countryCode":"{code}"}}"#
+        ))
+    };
+    let e164 = |code: &str, pure: &str| with(code, pure).unwrap().e164();
+    assert_eq!(e164("852", "61234567").as_deref(), Some("+85261234567"));
+    assert_eq!(e164("1268", "4641234").as_deref(), Some("+12684641234"));
+    assert_eq!(
+        e164("86", "1234567890123").as_deref(),
+        Some("+861234567890123")
+    );
+    // Accepted when decoded, but not E.164.
+    for (code, pure) in [
+        ("0", "18017448610"),
+        ("0852", "61234567"),
+        ("86", "12345678901234"),
+    ] {
+        assert_eq!(e164(code, pure), None, "{code:?} {pure:?}");
+    }
+    // What the fields could once be set to: now refused when decoded, so
+    // no `PhoneNumber` holds them.
+    for (code, pure) in [
+        ("", "18017448610"),
+        ("12345", "1801744"),
+        ("86", ""),
+        ("86", "180 1744 8610"),
+        ("８６", "18017448610"),
+    ] {
+        assert!(with(code, pure).is_err(), "{code:?} {pure:?}");
+    }
+    // `+86` is normalised when decoded.
+    let plus = with("+86", "18017448610").unwrap();
+    assert_eq!(plus.country_code(), "86");
+    assert_eq!(plus.e164().as_deref(), Some("+8618017448610"));
+}
+
+#[test]
+fn phone_serializes_with_wechats_names_and_reads_through_accessors() {
+    let p = phone(
+        r#"{"phoneNumber":"+86 138-2252-8774","purePhoneNumber":"13822528774","countryCode":86}"#,
+    )
+    .unwrap();
+    assert_eq!(p.phone_number(), "+86 138-2252-8774");
+    assert_eq!(p.pure_phone_number(), "13822528774");
+    assert_eq!(p.country_code(), "86");
+    assert_eq!(
+        serde_json::to_value(&p).unwrap(),
+        serde_json::json!({
+            "phoneNumber": "+86 138-2252-8774",
+            "purePhoneNumber": "13822528774",
+            "countryCode": "86",
+        })
+    );
+    let again: PhoneNumber = serde_json::from_value(serde_json::to_value(&p).unwrap()).unwrap();
+    assert_eq!(again, p);
+}
+
+#[test]
+fn mask_counts_characters_not_bytes() {
+    assert_eq!(mask("+1 650 555 0100"), "+1 ********0100");
+}
+
+#[test]
+fn phone_debug_shows_no_whole_number() {
+    let phone = phone(
+        r#"{"phoneNumber":"+8613822528774","purePhoneNumber":"13822528774","countryCode":"86"}"#,
+    )
+    .unwrap();
+    let debug = format!("{phone:?}");
+    assert!(!debug.contains("13822528774"), "{debug}");
+    assert!(!debug.contains("2528"), "{debug}");
+    assert!(debug.contains("138****8774"), "{debug}");
+}
+
+#[test]
+fn user_info_debug_redacts_identity() {
+    let info = UserInfo {
+        open_id: Some("oGZUI0egBJY1zhBYw2KhdUfwVJJE".into()),
+        nick_name: "Band".into(),
+        gender: Gender::Male,
+        language: "zh_CN".into(),
+        city: "Guangzhou".into(),
+        province: "Guangdong".into(),
+        country: "CN".into(),
+        avatar_url: "http://wx.qlogo.cn/x".into(),
+        union_id: None,
+    };
+    let debug = format!("{info:?}");
+    for secret in ["oGZUI0", "Band", "qlogo"] {
+        assert!(!debug.contains(secret), "{debug}");
+    }
+    assert!(debug.contains("union_id: None"), "{debug}");
+}
+
+#[test]
+fn raw_payload_debug_prints_only_its_length() {
+    let raw = RawPayload::new(r#"{"phoneNumber":"13822528774"}"#);
+    assert_eq!(format!("{raw:?}"), "RawPayload(29 bytes, [redacted])");
+}
+
+fn phone(json: &str) -> Result<PhoneNumber, serde_json::Error> {
+    serde_json::from_str(json)
+}
+
+#[test]
+fn phone_number_with_country_code_ending_in_the_pure_number_is_accepted() {
+    let p =
+        phone(r#"{"phoneNumber":"+16505550100","purePhoneNumber":"6505550100","countryCode":1}"#)
+            .unwrap();
+    assert_eq!(p.country_code(), "1");
+    assert!(phone(r#"{"phoneNumber":"+86 138-2252-8774","purePhoneNumber":"13822528774","countryCode":"+86"}"#).is_ok());
+}
+
+#[test]
+fn phone_number_not_ending_in_the_pure_number_is_rejected() {
+    // What dropping the first block of a real payload and rewriting the
+    // new first block would give: a suffix of the number.
+    assert!(
+        phone(r#"{"phoneNumber":"8610","purePhoneNumber":"18017448610","countryCode":"86"}"#)
+            .is_err()
+    );
+    assert!(
+        phone(
+            r#"{"phoneNumber":"18017448611","purePhoneNumber":"18017448610","countryCode":"86"}"#
+        )
+        .is_err()
+    );
+    assert!(
+        phone(r#"{"phoneNumber":"","purePhoneNumber":"18017448610","countryCode":"86"}"#).is_err()
+    );
+}
+
+#[test]
+fn pure_phone_number_must_be_one_to_twenty_digits() {
+    for pure in [
+        "",
+        "1801744861a",
+        "+8618017448610",
+        "180 1744 8610",
+        "123456789012345678901",
+    ] {
+        let json =
+            format!(r#"{{"phoneNumber":"{pure}","purePhoneNumber":"{pure}","countryCode":"86"}}"#);
+        assert!(phone(&json).is_err(), "{pure:?}");
+    }
+    assert!(phone(r#"{"phoneNumber":"1","purePhoneNumber":"1","countryCode":"86"}"#).is_ok());
+}
+
+#[test]
+fn share_and_group_debug_redact_ids() {
+    let share = ShareInfo {
+        open_gid: "tGzzSecretGroup".into(),
+    };
+    assert_eq!(format!("{share:?}"), "ShareInfo { open_gid: [redacted] }");
+    let group = GroupEnterInfo {
+        opengid: Some("tGzzSecretGroup".into()),
+        open_single_roomid: None,
+        group_openid: Some("gh_secret".into()),
+        chat_type: 3,
+    };
+    let debug = format!("{group:?}");
+    assert!(
+        !debug.contains("Secret") && !debug.contains("secret"),
+        "{debug}"
+    );
+    assert!(debug.contains("open_single_roomid: None"), "{debug}");
+}
