@@ -1,6 +1,7 @@
 //! Unit tests of the watermark rules: presence, appid, freshness with its
 //! leeway at both ends, defaults, extreme timestamps, and the appid-free
 //! check the offline diagnosis uses.
+
 use std::borrow::Cow;
 
 use super::*;
