@@ -8,7 +8,10 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use wxdecrypt::{EncryptedData, Error, GroupEnterInfo, InputParser, Iv, PhoneNumber, SessionKey, ShareInfo, UnixTime, UserInfo, Validation, WeRunData};
+use wxdecrypt::{
+    EncryptedData, Error, GroupEnterInfo, InputParser, Iv, PhoneNumber, SessionKey, ShareInfo,
+    UnixTime, UserInfo, Validation, WeRunData,
+};
 use wxdecrypt_cli::input as cli_input;
 
 fuzz_target!(|data: &[u8]| {

@@ -15,7 +15,10 @@
 
 use libfuzzer_sys::fuzz_target;
 use serde_json::Value;
-use wxdecrypt::{Error, GroupEnterInfo, Iv, PhoneNumber, SessionKey, ShareInfo, Stage, UnixTime, UserInfo, Validation, WeRunData};
+use wxdecrypt::{
+    Error, GroupEnterInfo, Iv, PhoneNumber, SessionKey, ShareInfo, Stage, UnixTime, UserInfo,
+    Validation, WeRunData,
+};
 use wxdecrypt_fuzz::{decimal, fields, reference_country_code, watermark_ok};
 use wxdecrypt_testkit::encrypt::{b64, encrypt, encrypt_blocks, pkcs7};
 use wxdecrypt_testkit::reference::object as reference_object;

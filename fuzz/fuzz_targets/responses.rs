@@ -13,7 +13,10 @@
 use base64::Engine as _;
 use libfuzzer_sys::fuzz_target;
 use serde_json::{Map, Value};
-use wxdecrypt::api::{AccessToken, ApiError, HttpRequest, PhoneResponse, PhoneResponseParser, ResponseKind, parse_code2session};
+use wxdecrypt::api::{
+    AccessToken, ApiError, HttpRequest, PhoneResponse, PhoneResponseParser, ResponseKind,
+    parse_code2session,
+};
 use wxdecrypt::{PhoneNumber, UnixTime, Validation};
 use wxdecrypt_fuzz::{APPID, reference_country_code, watermark_ok};
 use wxdecrypt_testkit::reference::object as reference_object;
@@ -130,10 +133,7 @@ fn agrees(parsed: &PhoneResponse, reference: Option<&Map<String, Value>>) {
         .chars()
         .filter(char::is_ascii_digit)
         .collect();
-    assert!(
-        digits.ends_with(pure),
-        "inconsistent number accepted"
-    );
+    assert!(digits.ends_with(pure), "inconsistent number accepted");
 }
 
 /// Text copied from a response into an error is bounded and clean.
