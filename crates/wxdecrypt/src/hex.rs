@@ -68,7 +68,9 @@ pub(crate) fn decode<const N: usize>(text: &str) -> Option<[u8; N]> {
     let value = |c: u8| char::from(c).to_digit(16);
     let mut out = [0u8; N];
     for (byte, pair) in out.iter_mut().zip(text.chunks_exact(2)) {
-        let both = value(pair[0])? << 4 | value(pair[1])?;
+        // Arithmetic rather than `<< 4 |`: the bits do not overlap, so `|`
+        // and `^` would read the same, and a test could not tell them apart.
+        let both = 16 * value(pair[0])? + value(pair[1])?;
         *byte = u8::try_from(both).ok()?;
     }
     Some(out)
@@ -139,5 +141,15 @@ mod tests {
             b[at] ^= 0x80;
             assert!(!constant_time_eq(&a, &b), "byte {at}");
         }
+    }
+
+    #[test]
+    fn constant_time_eq_lets_no_two_differences_cancel() {
+        // Folding the differences with `^` instead of `|` would call these
+        // equal: both bytes differ by the same bit.
+        let a = [0u8; 4];
+        assert!(!constant_time_eq(&a, &[1, 1, 0, 0]));
+        assert!(!constant_time_eq(&a, &[0x80, 0, 0, 0x80]));
+        assert!(!constant_time_eq(&a, &[3, 1, 2, 0]));
     }
 }

@@ -112,6 +112,7 @@ fn future_within_leeway_is_ok_beyond_is_rejected() {
 #[test]
 fn defaults_are_one_hour_and_five_minutes() {
     let v = Validation::new(APPID);
+    assert_eq!(v.appid(), APPID);
     assert_eq!(v.max_age(), Some(3600));
     assert_eq!(v.leeway(), 300);
     assert!(v.requires_watermark());
@@ -156,12 +157,14 @@ fn missing_watermark_is_rejected_unless_accepted_explicitly() {
         Err(Error::MissingWatermark)
     );
     let lax = Validation::new(APPID).accept_missing_watermark();
+    assert!(!lax.requires_watermark());
     assert_eq!(lax.check(None, now), Ok(None));
     assert!(matches!(
         lax.check(Some(&mark("wxother", T)), now),
         Err(Error::AppIdMismatch { .. })
     ));
 }
+
 #[test]
 fn the_checks_run_presence_then_appid_then_time() {
     let v = Validation::new(APPID).with_max_age(0).with_leeway(0);
