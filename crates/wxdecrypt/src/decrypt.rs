@@ -149,9 +149,9 @@ fn plaintext_in<R>(
     // the last byte announces goes through the UTF-8 check and `use_text`
     // (JSON, shape, watermark); then a bad padding turns whatever came out,
     // a policy error included, into the one error. So "bad padding" takes as
-    // long as "bad JSON" on the same bytes (examples/dudect_padding.rs), and
-    // no appid or age check answers for a payload whose padding is wrong
-    // (tests/tamper.rs).
+    // long as "bad JSON" on the same bytes (the `dudect_padding` example of
+    // crates/measure), and no appid or age check answers for a payload whose
+    // padding is wrong (tests/tamper.rs).
     let padding_ok = cipher::padding_is_valid(buf.0);
     let len = cipher::announced_len(buf.0);
     let result = buf
