@@ -35,11 +35,17 @@ pub fn unb64_16(text: &str) -> [u8; 16] {
 
 /// `plaintext` followed by its PKCS#7 padding: 1 to 16 bytes, each equal to
 /// the number of bytes added.
+///
+/// # Panics
+/// Never: a pad length is 1 to 16.
 #[must_use]
 pub fn pkcs7(plaintext: &[u8]) -> Vec<u8> {
     let pad = 16 - plaintext.len() % 16;
     let mut out = plaintext.to_vec();
-    out.resize(plaintext.len() + pad, u8::try_from(pad).unwrap_or(16));
+    out.resize(
+        plaintext.len() + pad,
+        u8::try_from(pad).expect("a pad is 1 to 16 bytes"),
+    );
     out
 }
 

@@ -56,6 +56,7 @@ impl std::fmt::Debug for SignatureFile {
 
 /// Parses an `--input` file's bytes. The error is a usage message that
 /// names fields and positions, never values.
+///
 /// # Errors
 /// A usage message naming the field or position at fault.
 pub fn parse(text: &[u8]) -> Result<InputFile, String> {
@@ -64,6 +65,7 @@ pub fn parse(text: &[u8]) -> Result<InputFile, String> {
 }
 
 /// Parses a `check-signature --input` file's bytes, like [`parse`].
+///
 /// # Errors
 /// As [`parse`].
 pub fn parse_signature(text: &[u8]) -> Result<SignatureFile, String> {

@@ -186,14 +186,7 @@ impl Validation {
         watermark: Option<&WatermarkRef<'_>>,
         now: UnixTime,
     ) -> Result<Option<Watermark>, Error> {
-        let Some(watermark) = self.check_presence(watermark)? else {
-            return Ok(None);
-        };
-        self.check_appid(&watermark.appid)?;
-        self.check_time(watermark.timestamp, now)?;
-        Ok(Some(Watermark {
-            timestamp: UnixTime(watermark.timestamp),
-        }))
+        self.check_with(watermark, now, |found| self.check_appid(found))
     }
 
     /// [`Self::check`] without comparing the watermark's appid with
@@ -205,15 +198,30 @@ impl Validation {
         watermark: Option<&WatermarkRef<'_>>,
         now: UnixTime,
     ) -> Result<Option<Watermark>, Error> {
+        self.check_with(watermark, now, |found| {
+            if found.is_empty() {
+                Err(Error::AppIdMismatch {
+                    expected: String::new(),
+                    found: String::new(),
+                })
+            } else {
+                Ok(())
+            }
+        })
+    }
+
+    /// The rules in their order, with `appid_rule` for the appid.
+    #[inline]
+    fn check_with(
+        &self,
+        watermark: Option<&WatermarkRef<'_>>,
+        now: UnixTime,
+        appid_rule: impl FnOnce(&str) -> Result<(), Error>,
+    ) -> Result<Option<Watermark>, Error> {
         let Some(watermark) = self.check_presence(watermark)? else {
             return Ok(None);
         };
-        if watermark.appid.is_empty() {
-            return Err(Error::AppIdMismatch {
-                expected: String::new(),
-                found: String::new(),
-            });
-        }
+        appid_rule(&watermark.appid)?;
         self.check_time(watermark.timestamp, now)?;
         Ok(Some(Watermark {
             timestamp: UnixTime(watermark.timestamp),

@@ -246,9 +246,6 @@ pub(super) fn top_level_keys_before(text: &[u8], end: usize) -> usize {
 
 // ----- Member names -----
 
-/// The top-level member of a payload captured as its watermark.
-const WATERMARK: &str = "watermark";
-
 /// At most this many member names are kept (the count goes on).
 const MAX_KEPT_NAMES: usize = 64;
 
@@ -276,7 +273,7 @@ impl Name {
     /// watermark.
     fn known(&self) -> bool {
         self.shown.as_deref().is_some_and(|name| {
-            name == WATERMARK || PayloadKind::ALL.iter().any(|kind| kind.knows(name))
+            name == json::WATERMARK || PayloadKind::ALL.iter().any(|kind| kind.knows(name))
         })
     }
 }

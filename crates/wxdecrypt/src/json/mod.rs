@@ -24,6 +24,8 @@ mod skip;
 mod string;
 mod watermark;
 
+pub(crate) use watermark::WATERMARK;
+
 #[cfg(test)]
 mod tests;
 

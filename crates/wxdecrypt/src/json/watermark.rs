@@ -12,7 +12,7 @@ use super::read::{Parser, plain_end};
 use crate::validation::WatermarkRef;
 
 /// Name of the top-level member captured as [`WatermarkRef`].
-pub(super) const WATERMARK: &str = "watermark";
+pub(crate) const WATERMARK: &str = "watermark";
 
 /// Which watermark member a key names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
