@@ -209,3 +209,21 @@ fn share_and_group_debug_redact_ids() {
     );
     assert!(debug.contains("open_single_roomid: None"), "{debug}");
 }
+
+#[test]
+fn a_country_code_number_outside_one_to_four_digits_is_refused() {
+    // Negative numbers reach the visitor as i64, the others as u64.
+    for code in ["-86", "-1", "0", "10000"] {
+        let text = format!(
+            r#"{{"phoneNumber":"13580006666","purePhoneNumber":"13580006666","countryCode":{code}}}"#
+        );
+        assert_eq!(
+            crate::json::parse::<PhoneNumber>(&text).err(),
+            Some(crate::json::JsonProblem::Shape),
+            "{code}"
+        );
+    }
+    let text = r#"{"phoneNumber":"13580006666","purePhoneNumber":"13580006666","countryCode":86}"#;
+    let (phone, _) = crate::json::parse::<PhoneNumber>(text).unwrap();
+    assert_eq!(phone.country_code(), "86");
+}
