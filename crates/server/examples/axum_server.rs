@@ -97,6 +97,13 @@ fn number<T: std::str::FromStr>(name: &str, default: T) -> Result<T, String> {
     }
 }
 
+/// Opens the demo's session: [`DEMO_TOKEN`] with the `gopay-phone` key.
+async fn open_demo_session<S: SessionStore>(store: &S) -> Result<(), S::Error> {
+    let token = TokenDigest::of(DEMO_TOKEN);
+    let user = UserDigest::of_openid(DEMO_OPENID);
+    store.open(&token, &user, DEMO_SESSION_KEY).await
+}
+
 async fn run() -> Result<(), String> {
     let port: u16 = number("PORT", DEFAULT_PORT)?;
     let (mut config, demo) = match (var("WECHAT_APPID")?, var("WECHAT_SECRET")?) {
@@ -143,10 +150,7 @@ async fn run() -> Result<(), String> {
         AnyStore::Redis(_) => "sessions in Redis",
     };
     if demo {
-        let token = TokenDigest::of(DEMO_TOKEN);
-        let user = UserDigest::of_openid(DEMO_OPENID);
-        store
-            .open(&token, &user, DEMO_SESSION_KEY)
+        open_demo_session(&store)
             .await
             .map_err(|e| format!("cannot open the demo session: {e}"))?;
     }
@@ -174,4 +178,114 @@ async fn run() -> Result<(), String> {
     axum::serve(listener, router(state))
         .await
         .map_err(|e| format!("server stopped: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    //! The commands in this file's docs, as written there, against the demo.
+
+    use axum::body::{Body, to_bytes};
+    use axum::http::{Request, StatusCode, header};
+    use serde_json::{Value, json};
+    use tower::ServiceExt as _;
+    use wxdecrypt_server::fake_wechat::{DEMO_LOGIN_CODE, DEMO_PHONE_CODE};
+    use wxdecrypt_server::{PHONE_BY_CODE_PATH, PHONE_NUMBER_PATH};
+    use wxdecrypt_testkit::vectors::{entry, real_world, text};
+
+    use super::*;
+
+    /// The text of the docs between `start` and `end`.
+    fn between(start: &str, end: &str) -> String {
+        let docs = include_str!("axum_server.rs");
+        let from = docs.find(start).expect("start marker") + start.len();
+        let len = docs[from..].find(end).expect("end marker");
+        docs[from..from + len].to_owned()
+    }
+
+    async fn demo() -> axum::Router {
+        let url = FakeWeChat::demo().spawn(0).await.expect("a loopback port");
+        let config = Config::new(DEMO_APPID, DEMO_SECRET).with_wechat_base_url(&url);
+        let store = MemoryStore::new(config.lifetimes());
+        open_demo_session(&store).await.expect("infallible");
+        let state = AppState::new(&config, store).expect("a usable config");
+        router(
+            state
+                .with_clock(Clock::Fixed(DEMO_NOW))
+                .with_log(Log::to(|_| {})),
+        )
+    }
+
+    async fn send(
+        app: &axum::Router,
+        path: &str,
+        token: Option<&str>,
+        body: String,
+    ) -> (StatusCode, String) {
+        let mut request = Request::post(path).header(header::CONTENT_TYPE, "application/json");
+        if let Some(token) = token {
+            request = request.header(header::AUTHORIZATION, format!("Bearer {token}"));
+        }
+        let request = request.body(Body::from(body)).expect("a valid request");
+        let response = app
+            .clone()
+            .oneshot(request)
+            .await
+            .expect("a router never fails");
+        let status = response.status();
+        let body = to_bytes(response.into_body(), usize::MAX)
+            .await
+            .expect("a body");
+        (status, String::from_utf8(body.to_vec()).expect("UTF-8"))
+    }
+
+    #[tokio::test]
+    async fn the_demo_answers_the_documented_curl_request() {
+        let body = between("-d '", "'");
+        let token = between("Authorization: Bearer ", "'");
+        let response = between("```json\n//! ", "\n");
+
+        // The documented data is the gopay-phone vector, and matches the demo.
+        let file = real_world();
+        let v = entry(&file, "decrypts", "gopay-phone");
+        let sent: Value = serde_json::from_str(&body).expect("the documented body is JSON");
+        assert_eq!(
+            sent,
+            json!({ "encryptedData": text(v, "encrypted_data"), "iv": text(v, "iv") })
+        );
+        assert_eq!(token, DEMO_TOKEN);
+        assert_eq!(
+            (DEMO_APPID, DEMO_SESSION_KEY),
+            (text(v, "appid"), text(v, "session_key"))
+        );
+        assert_eq!(Some(DEMO_WATERMARK_TIME), v["watermark_timestamp"].as_u64());
+
+        let app = demo().await;
+        let (status, answer) = send(&app, PHONE_NUMBER_PATH, Some(&token), body).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(answer, response);
+    }
+
+    #[tokio::test]
+    async fn the_demo_logs_in_with_its_code_and_answers_both_flows() {
+        assert!(include_str!("axum_server.rs").contains(r#"-d '{"code":"demo-login-code"}'"#));
+        assert!(include_str!("axum_server.rs").contains(r#"-d '{"code":"demo-phone-code"}'"#));
+        let app = demo().await;
+        let login = json!({ "code": DEMO_LOGIN_CODE }).to_string();
+        let (status, answer) = send(&app, LOGIN_PATH, None, login).await;
+        assert_eq!(status, StatusCode::OK);
+        let answer: Value = serde_json::from_str(&answer).expect("JSON");
+        let token = answer["token"].as_str().expect("a token").to_owned();
+        assert_eq!(token.len(), 64);
+
+        let body = between("-d '", "'");
+        let (status, _) = send(&app, PHONE_NUMBER_PATH, Some(&token), body).await;
+        assert_eq!(status, StatusCode::OK);
+        let code = json!({ "code": DEMO_PHONE_CODE }).to_string();
+        let (status, answer) = send(&app, PHONE_BY_CODE_PATH, Some(&token), code).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(
+            answer,
+            r#"{"phoneNumber":"13580006666","purePhoneNumber":"13580006666","countryCode":"86","watermark":{"appid":"wxdaa2ab9ef87b5497","timestamp":1558787160}}"#
+        );
+    }
 }

@@ -13,13 +13,21 @@ use std::time::Duration;
 use axum::http::StatusCode;
 use common::{
     CODE2SESSION_OK, KEY_A, KEY_B, Logs, OPENID, PHONE, PHONE_BUSY, PHONE_OK, Redis, SECRET,
-    UNIONID, button_body, code2session_answer, config, fake_wechat, garbage_body, instance,
-    login, phone, phone_by_code,
+    UNIONID, button_body, code2session_answer, config, fake_wechat, garbage_body, instance, login,
+    phone, phone_by_code,
 };
 use wxdecrypt_server::{Config, MemoryStore, RedisStore};
 
 /// Everything a log line must never hold, for the fixtures' session.
-const SECRETS: &[&str] = &[KEY_A, KEY_B, OPENID, UNIONID, PHONE, SECRET, "fake-access-token"];
+const SECRETS: &[&str] = &[
+    KEY_A,
+    KEY_B,
+    OPENID,
+    UNIONID,
+    PHONE,
+    SECRET,
+    "fake-access-token",
+];
 
 async fn redis_store(redis: &Redis, config: &Config) -> RedisStore {
     RedisStore::connect(&redis.url(), "wxd", config.lifetimes())
@@ -115,7 +123,10 @@ async fn redis_sessions_expire() {
     let logs = Logs::default();
     let app = instance(&config, redis_store(&redis, &config).await, &logs);
     let token = login(&app, "code-1").await.token();
-    assert_eq!(phone(&app, &token, &button_body(KEY_A)).await.status, StatusCode::OK);
+    assert_eq!(
+        phone(&app, &token, &button_body(KEY_A)).await.status,
+        StatusCode::OK
+    );
     tokio::time::sleep(Duration::from_millis(900)).await;
     let reply = phone(&app, &token, &button_body(KEY_A)).await;
     assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
@@ -124,7 +135,9 @@ async fn redis_sessions_expire() {
 
 #[tokio::test]
 async fn redis_stopped_mid_test_gets_a_clear_503_and_recovers_when_back() {
-    let Some(mut redis) = Redis::start() else { return };
+    let Some(mut redis) = Redis::start() else {
+        return;
+    };
     let (fake, url) = fake_wechat().await;
     fake.session("code-1", CODE2SESSION_OK);
     fake.session("code-2", CODE2SESSION_OK);
@@ -133,7 +146,10 @@ async fn redis_stopped_mid_test_gets_a_clear_503_and_recovers_when_back() {
     let logs = Logs::default();
     let app = instance(&config, redis_store(&redis, &config).await, &logs);
     let token = login(&app, "code-1").await.token();
-    assert_eq!(phone(&app, &token, &button_body(KEY_A)).await.status, StatusCode::OK);
+    assert_eq!(
+        phone(&app, &token, &button_body(KEY_A)).await.status,
+        StatusCode::OK
+    );
 
     redis.stop();
     let expected = r#"{"error":"session_store_unavailable","hint":"retry later"}"#;
@@ -167,7 +183,10 @@ async fn redis_stopped_mid_test_gets_a_clear_503_and_recovers_when_back() {
     let reply = recovered.expect("the store answers again within 5 s");
     assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
     let token = login(&app, "code-3").await.token();
-    assert_eq!(phone(&app, &token, &button_body(KEY_A)).await.status, StatusCode::OK);
+    assert_eq!(
+        phone(&app, &token, &button_body(KEY_A)).await.status,
+        StatusCode::OK
+    );
 
     let mut secrets = SECRETS.to_vec();
     secrets.extend([token.as_str(), "code-1", "code-2", "code-3"]);
@@ -184,7 +203,10 @@ async fn an_expired_access_token_is_refreshed_exactly_once_under_concurrent_requ
     let logs = Logs::default();
     let app = instance(&config, redis_store(&redis, &config).await, &logs);
     let token = login(&app, "code-1").await.token();
-    assert_eq!(phone_by_code(&app, &token, "warm-up").await.status, StatusCode::OK);
+    assert_eq!(
+        phone_by_code(&app, &token, "warm-up").await.status,
+        StatusCode::OK
+    );
     assert_eq!(fake.token_requests(), 1);
 
     // WeChat now calls the cached token expired (42001); the refresh is
@@ -294,8 +316,17 @@ async fn failure_budget(redis: Option<&Redis>) {
     assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "{}", reply.text());
     assert_eq!(reply.json()["error"], "invalid_session");
     let lines = logs.lines();
-    assert!(lines.contains(&"request 5: cannot_decrypt (decryption stage), failure 4 of 5".to_owned()), "{lines:?}");
-    assert!(lines.contains(&"request 7: cannot_decrypt (decryption stage), failure budget spent, keys dropped".to_owned()), "{lines:?}");
+    assert!(
+        lines.contains(&"request 5: cannot_decrypt (decryption stage), failure 4 of 5".to_owned()),
+        "{lines:?}"
+    );
+    assert!(
+        lines.contains(
+            &"request 7: cannot_decrypt (decryption stage), failure budget spent, keys dropped"
+                .to_owned()
+        ),
+        "{lines:?}"
+    );
 
     let token = login(&app, "code-2").await.token();
     assert_eq!(phone(&app, &token, &good).await.status, StatusCode::OK);
@@ -335,7 +366,10 @@ async fn a_burst_of_failing_requests_runs_no_more_decryptions_than_the_budget() 
         .iter()
         .filter(|r| r.status == StatusCode::UNAUTHORIZED)
         .count();
-    assert!(refused_decryptions <= 5, "{refused_decryptions} decryptions ran");
+    assert!(
+        refused_decryptions <= 5,
+        "{refused_decryptions} decryptions ran"
+    );
     assert_eq!(refused_decryptions + unauthorized, 40);
     let decryptions = logs
         .lines()

@@ -45,7 +45,11 @@ macro_rules! both_backends {
 
 /// The keys `token` finds, as (current, previous) text.
 async fn keys_of(store: &impl SessionStore, name: &str) -> Option<(String, Option<String>)> {
-    let keys = store.keys(&token(name)).await.ok().expect("the store answers")?;
+    let keys = store
+        .keys(&token(name))
+        .await
+        .ok()
+        .expect("the store answers")?;
     Some((
         keys.current.to_string(),
         keys.previous.as_ref().map(|key| key.as_str().to_owned()),
@@ -54,7 +58,10 @@ async fn keys_of(store: &impl SessionStore, name: &str) -> Option<(String, Optio
 
 async fn open(store: &impl SessionStore, token_name: &str, user_name: &str, key: &str) {
     assert!(
-        store.open(&token(token_name), &user(user_name), key).await.is_ok(),
+        store
+            .open(&token(token_name), &user(user_name), key)
+            .await
+            .is_ok(),
         "open failed"
     );
 }
@@ -63,7 +70,12 @@ async fn a_login_is_found_by_its_token_only(store: impl SessionStore) {
     open(&store, "t1", "alice", KEY_A).await;
     assert_eq!(keys_of(&store, "t1").await, Some((KEY_A.to_owned(), None)));
     assert_eq!(keys_of(&store, "t2").await, None);
-    let found = store.keys(&token("t1")).await.ok().flatten().expect("found");
+    let found = store
+        .keys(&token("t1"))
+        .await
+        .ok()
+        .flatten()
+        .expect("found");
     assert_eq!(found.user, user("alice"));
 }
 both_backends!(
@@ -81,7 +93,10 @@ async fn a_relogin_keeps_the_replaced_key_for_every_token(store: impl SessionSto
     assert_eq!(keys_of(&store, "old-token").await, both);
     assert_eq!(keys_of(&store, "new-token").await, both);
     // Another user's session is untouched.
-    assert_eq!(keys_of(&store, "bob-token").await, Some((KEY_A.to_owned(), None)));
+    assert_eq!(
+        keys_of(&store, "bob-token").await,
+        Some((KEY_A.to_owned(), None))
+    );
     // A re-login that returns the same key keeps the candidate as it was.
     open(&store, "third-token", "alice", KEY_B).await;
     assert_eq!(keys_of(&store, "third-token").await, both);
@@ -140,7 +155,12 @@ both_backends!(
 
 async fn attempt(store: &impl SessionStore, name: &str, outcome: Outcome) -> Budget {
     let u = user(name);
-    match store.begin_attempt(&u, 3).await.ok().expect("the store answers") {
+    match store
+        .begin_attempt(&u, 3)
+        .await
+        .ok()
+        .expect("the store answers")
+    {
         Budget::Within(slot) => store
             .end_attempt(&u, slot, outcome, 3)
             .await
@@ -155,19 +175,34 @@ async fn the_failure_budget_drops_the_keys_at_its_last_failure(store: impl Sessi
     open(&store, "t2", "alice", KEY_B).await;
     open(&store, "bob", "bob", KEY_A).await;
     // Budget 3: two failures, then a success gives its slot back.
-    assert_eq!(attempt(&store, "alice", Outcome::Failed).await, Budget::Within(1));
-    assert_eq!(attempt(&store, "alice", Outcome::Failed).await, Budget::Within(2));
-    assert_eq!(attempt(&store, "alice", Outcome::Decrypted).await, Budget::Within(3));
+    assert_eq!(
+        attempt(&store, "alice", Outcome::Failed).await,
+        Budget::Within(1)
+    );
+    assert_eq!(
+        attempt(&store, "alice", Outcome::Failed).await,
+        Budget::Within(2)
+    );
+    assert_eq!(
+        attempt(&store, "alice", Outcome::Decrypted).await,
+        Budget::Within(3)
+    );
     assert!(keys_of(&store, "t1").await.is_some());
     // The third failure spends it: both keys go, for every token.
-    assert_eq!(attempt(&store, "alice", Outcome::Failed).await, Budget::Exhausted);
+    assert_eq!(
+        attempt(&store, "alice", Outcome::Failed).await,
+        Budget::Exhausted
+    );
     assert_eq!(keys_of(&store, "t1").await, None);
     assert_eq!(keys_of(&store, "t2").await, None);
     assert!(keys_of(&store, "bob").await.is_some());
     // A new login starts a new budget and has no previous key.
     open(&store, "t3", "alice", KEY_A).await;
     assert_eq!(keys_of(&store, "t3").await, Some((KEY_A.to_owned(), None)));
-    assert_eq!(attempt(&store, "alice", Outcome::Failed).await, Budget::Within(1));
+    assert_eq!(
+        attempt(&store, "alice", Outcome::Failed).await,
+        Budget::Within(1)
+    );
 }
 both_backends!(
     memory_failure_budget_drops_the_keys_at_its_last_failure,
@@ -183,9 +218,15 @@ async fn attempts_under_way_take_slots_before_they_decrypt(store: impl SessionSt
     for _ in 0..3 {
         slots.push(store.begin_attempt(&u, 3).await.ok().expect("answers"));
     }
-    assert_eq!(slots, [Budget::Within(1), Budget::Within(2), Budget::Within(3)]);
+    assert_eq!(
+        slots,
+        [Budget::Within(1), Budget::Within(2), Budget::Within(3)]
+    );
     // A fourth attempt while three are under way is refused, keys dropped.
-    assert_eq!(store.begin_attempt(&u, 3).await.ok(), Some(Budget::Exhausted));
+    assert_eq!(
+        store.begin_attempt(&u, 3).await.ok(),
+        Some(Budget::Exhausted)
+    );
     assert_eq!(keys_of(&store, "t1").await, None);
 }
 both_backends!(
@@ -213,11 +254,19 @@ async fn redis_holds_digests_only_and_every_key_expires() {
     let token_text = "a-bearer-token-never-stored-7e1";
     let openid = "oNeverStoredOpenid0000000001";
     store
-        .open(&TokenDigest::of(token_text), &UserDigest::of_openid(openid), KEY_A)
+        .open(
+            &TokenDigest::of(token_text),
+            &UserDigest::of_openid(openid),
+            KEY_A,
+        )
         .await
         .expect("open");
     store
-        .open(&TokenDigest::of("second"), &UserDigest::of_openid(openid), KEY_B)
+        .open(
+            &TokenDigest::of("second"),
+            &UserDigest::of_openid(openid),
+            KEY_B,
+        )
         .await
         .expect("open");
     let u = UserDigest::of_openid(openid);
@@ -239,7 +288,10 @@ async fn redis_holds_digests_only_and_every_key_expires() {
     assert_eq!(names.len(), 5, "{names:?}");
     for name in &names {
         assert!(name.starts_with("wxd:"), "{name}");
-        assert!(!name.contains(token_text) && !name.contains(openid), "{name}");
+        assert!(
+            !name.contains(token_text) && !name.contains(openid),
+            "{name}"
+        );
         let ms: i64 = redis::cmd("PTTL")
             .arg(name)
             .query_async(&mut connection)
@@ -251,6 +303,9 @@ async fn redis_holds_digests_only_and_every_key_expires() {
             .query_async(&mut connection)
             .await
             .expect("GET");
-        assert!(!value.contains(token_text) && !value.contains(openid), "{name}");
+        assert!(
+            !value.contains(token_text) && !value.contains(openid),
+            "{name}"
+        );
     }
 }

@@ -186,13 +186,21 @@ pub async fn login(router: &Router, code: &str) -> Reply {
 }
 
 pub async fn phone(router: &Router, token: &str, body: &str) -> Reply {
-    let request = post(wxdecrypt_server::PHONE_NUMBER_PATH, Some(token), body.to_owned());
+    let request = post(
+        wxdecrypt_server::PHONE_NUMBER_PATH,
+        Some(token),
+        body.to_owned(),
+    );
     send(router, request).await
 }
 
 pub async fn phone_by_code(router: &Router, token: &str, code: &str) -> Reply {
     let body = json!({ "code": code }).to_string();
-    send(router, post(wxdecrypt_server::PHONE_BY_CODE_PATH, Some(token), body)).await
+    send(
+        router,
+        post(wxdecrypt_server::PHONE_BY_CODE_PATH, Some(token), body),
+    )
+    .await
 }
 
 /// A `redis-server` of this test's own, on a free loopback port, with no
@@ -239,7 +247,11 @@ impl Redis {
 
     /// Starts it again on the same port.
     pub fn restart(&mut self) {
-        assert!(self.spawn(), "redis-server did not restart on port {}", self.port);
+        assert!(
+            self.spawn(),
+            "redis-server did not restart on port {}",
+            self.port
+        );
     }
 
     /// A connection of the test's own, to look at what the store wrote.
