@@ -92,7 +92,7 @@ async fn relogin_in_the_middle_of_the_button_flow(redis: Option<&Redis>) {
             .iter()
             .any(|l| l.ends_with("phone number decrypted (previous key)"))
     );
-    tokio::time::sleep(Duration::from_millis(1000)).await;
+    tokio::time::sleep(Duration::from_secs(1)).await;
     let reply = phone(&app, &second, &tapped).await;
     assert_eq!(reply.status, StatusCode::BAD_REQUEST);
     assert_eq!(reply.json()["error"], "cannot_decrypt");
