@@ -265,6 +265,23 @@ mod tests {
         assert_eq!(answer, response);
     }
 
+    #[test]
+    fn the_readme_shows_the_same_commands_and_answer() {
+        let readme = include_str!("../../../README.md");
+        let from = readme.find("## A server example").expect("the section");
+        let section = &readme[from..];
+        let section = &section[..section[3..].find("\n## ").map_or(section.len(), |i| i + 3)];
+        for text in [
+            format!("-d '{}'", between("-d '", "'")),
+            between("```json\n//! ", "\n"),
+            "cargo run --example axum_server".to_owned(),
+            r#"-d '{"code":"demo-login-code"}'"#.to_owned(),
+            r#"-d '{"code":"demo-phone-code"}'"#.to_owned(),
+        ] {
+            assert!(section.contains(&text), "README lacks {text}");
+        }
+    }
+
     #[tokio::test]
     async fn the_demo_logs_in_with_its_code_and_answers_both_flows() {
         assert!(include_str!("axum_server.rs").contains(r#"-d '{"code":"demo-login-code"}'"#));
