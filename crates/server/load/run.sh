@@ -65,7 +65,7 @@ redis-server --port "$redis_port" --bind 127.0.0.1 --save "" --appendonly no \
   --daemonize no --loglevel warning >"$work/redis.log" 2>&1 &
 pids+=($!)
 fake_port=$(free_port)
-PORT=$fake_port "$bin/fake_wechat" 2>"$work/fake.log" &
+PORT=$fake_port "$bin/fake_wechat" >/dev/null 2>"$work/fake.log" &
 pids+=($!)
 wait_http "$fake_port"
 for _ in $(seq 1 100); do
@@ -74,15 +74,14 @@ for _ in $(seq 1 100); do
 done
 export WECHAT_BASE_URL="http://127.0.0.1:$fake_port"
 
-# Starts an instance on a free port (extra variables as arguments); prints
-# the port.
+# Starts an instance on port $1 (extra variables as the other arguments)
+# and waits until it answers.
 instance() {
-  local port
-  port=$(free_port)
-  env PORT="$port" "$@" "$bin/axum_server" 2>"$work/instance-$port.log" &
+  local port=$1
+  shift
+  env PORT="$port" "$@" "$bin/axum_server" >/dev/null 2>"$work/instance-$port.log" &
   pids+=($!)
   wait_http "$port"
-  echo "$port"
 }
 
 login() {
@@ -107,8 +106,10 @@ drive() {
 echo "load: $DURATION s per run, $CONNECTIONS connections per instance, loopback, $(nproc) cores"
 
 # Redis: two instances, one login, the token used on both.
-a=$(instance REDIS_URL="redis://127.0.0.1:$redis_port/0")
-b=$(instance REDIS_URL="redis://127.0.0.1:$redis_port/0")
+a=$(free_port)
+instance "$a" REDIS_URL="redis://127.0.0.1:$redis_port/0"
+b=$(free_port)
+instance "$b" REDIS_URL="redis://127.0.0.1:$redis_port/0"
 token=$(login "$a")
 [ -n "$token" ] || { echo "login failed" >&2; exit 1; }
 drive redis "$a" "$token" "$b" "$token"
@@ -116,8 +117,10 @@ redis_pids=("${pids[@]: -2}")
 kill "${redis_pids[@]}"
 
 # In memory: two instances, a login on each.
-a=$(instance)
-b=$(instance)
+a=$(free_port)
+instance "$a"
+b=$(free_port)
+instance "$b"
 drive memory "$a" "$(login "$a")" "$b" "$(login "$b")"
 
 # Every request must have succeeded, and no instance may have logged a

@@ -331,11 +331,13 @@ async fn login<S: SessionStore>(
 /// from bad JSON could forge plaintext (a padding oracle). The stage goes to
 /// the log.
 ///
-/// Each attempt first takes a slot of the session's failure budget; a
-/// failure keeps it, and the failure that spends the budget drops the
-/// session's keys, so later requests get 401 `invalid_session` and the
-/// client logs in again. No key ever sees more failed decryptions than the
-/// budget, however many requests arrive at once.
+/// Each failure counts against the session's failure budget; the failure
+/// that spends it drops the session's keys, so later requests get 401
+/// `invalid_session` and the client logs in again. An attempt is
+/// registered before it decrypts, and one that could overspend the budget
+/// if every attempt under way failed is refused with 429
+/// `too_many_attempts` instead of run: no key ever sees more failed
+/// decryptions than the budget, however many requests arrive at once.
 ///
 /// Decryption runs on the runtime thread: it takes microseconds for a
 /// payload under [`MAX_BODY_BYTES`], less than handing it to a blocking pool.
@@ -353,8 +355,14 @@ async fn phone_number<S: SessionStore>(
     })?;
     let user = &session.keys.user;
     let budget = app.failure_budget;
-    let slot = match app.store.begin_attempt(user, budget).await {
-        Ok(Budget::Within(slot)) => slot,
+    match app.store.begin_attempt(user, budget).await {
+        Ok(Budget::Within(_)) => {}
+        Ok(Budget::Busy) => {
+            app.log.write(format_args!(
+                "request {request}: refused, too many decryptions under way"
+            ));
+            return Err(Refusal::TooManyAttempts);
+        }
         Ok(Budget::Exhausted) => {
             app.log.write(format_args!(
                 "request {request}: refused, failure budget spent, keys dropped"
@@ -367,16 +375,16 @@ async fn phone_number<S: SessionStore>(
             ));
             return Err(Refusal::StoreUnavailable);
         }
-    };
+    }
     let result = decrypt_phone_number(&session.keys, &body, &app.validation, app.clock.now());
     let outcome = if result.is_ok() {
         Outcome::Decrypted
     } else {
         Outcome::Failed
     };
-    let ended = app.store.end_attempt(user, slot, outcome, budget).await;
+    let ended = app.store.end_attempt(user, outcome, budget).await;
     if let Err(error) = &ended {
-        // The slot stays taken: the next attempt still counts it.
+        // The attempt stays counted as under way until its count expires.
         app.log.write(format_args!(
             "request {request}: session store failed: {error}"
         ));
@@ -395,8 +403,11 @@ async fn phone_number<S: SessionStore>(
                 Ok(Budget::Exhausted) => app.log.write(format_args!(
                     "request {request}: cannot_decrypt ({stage} stage), failure budget spent, keys dropped"
                 )),
+                Ok(Budget::Within(failures)) => app.log.write(format_args!(
+                    "request {request}: cannot_decrypt ({stage} stage), failure {failures} of {budget}"
+                )),
                 _ => app.log.write(format_args!(
-                    "request {request}: cannot_decrypt ({stage} stage), failure {slot} of {budget}"
+                    "request {request}: cannot_decrypt ({stage} stage)"
                 )),
             }
             Err(Refusal::CannotDecrypt)

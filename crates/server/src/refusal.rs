@@ -23,6 +23,9 @@ const INVALID_BUTTON_REQUEST_BODY: &str = r#"{"error":"invalid_request","hint":"
 const INVALID_CODE_REQUEST_BODY: &str = r#"{"error":"invalid_request","hint":"send Content-Type: application/json with the code as a string"}"#;
 /// The body of a 400 for a code WeChat refused (used, expired, unknown).
 const INVALID_CODE_BODY: &str = r#"{"error":"invalid_code","hint":"get a new code (wx.login, or tap the button again) and retry"}"#;
+/// The body of a 429: more decryptions under way for the session than its
+/// failure budget has room for.
+const TOO_MANY_ATTEMPTS_BODY: &str = r#"{"error":"too_many_attempts","hint":"wait for the session's other requests to finish, then retry"}"#;
 /// The body of a 503: the session store did not answer.
 const STORE_UNAVAILABLE_BODY: &str =
     r#"{"error":"session_store_unavailable","hint":"retry later"}"#;
@@ -48,6 +51,9 @@ pub enum Refusal {
     InvalidCodeRequest(StatusCode),
     /// 400: any [`wxdecrypt::Error`], from bad base64 to an old watermark.
     CannotDecrypt,
+    /// 429: so many decryptions are under way for the session that, were
+    /// they all to fail, its failure budget would be overspent.
+    TooManyAttempts,
     /// 400: WeChat refused the code (40029), or it cannot be sent (empty,
     /// oversized).
     InvalidCode,
@@ -71,6 +77,7 @@ impl Refusal {
             Self::InvalidCodeRequest(status) => (status, INVALID_CODE_REQUEST_BODY),
             Self::CannotDecrypt => (StatusCode::BAD_REQUEST, CANNOT_DECRYPT_BODY),
             Self::InvalidCode => (StatusCode::BAD_REQUEST, INVALID_CODE_BODY),
+            Self::TooManyAttempts => (StatusCode::TOO_MANY_REQUESTS, TOO_MANY_ATTEMPTS_BODY),
             Self::StoreUnavailable => (StatusCode::SERVICE_UNAVAILABLE, STORE_UNAVAILABLE_BODY),
             Self::WeChatUnavailable => (StatusCode::SERVICE_UNAVAILABLE, WECHAT_UNAVAILABLE_BODY),
             Self::WeChatError => (StatusCode::BAD_GATEWAY, WECHAT_ERROR_BODY),

@@ -362,15 +362,16 @@ async fn a_burst_of_failing_requests_runs_no_more_decryptions_than_the_budget() 
         .iter()
         .filter(|r| r.status == StatusCode::BAD_REQUEST)
         .count();
-    let unauthorized = replies
+    // The others were told to wait (429), or found the keys dropped (401).
+    let others = replies
         .iter()
-        .filter(|r| r.status == StatusCode::UNAUTHORIZED)
+        .filter(|r| [StatusCode::UNAUTHORIZED, StatusCode::TOO_MANY_REQUESTS].contains(&r.status))
         .count();
     assert!(
         refused_decryptions <= 5,
         "{refused_decryptions} decryptions ran"
     );
-    assert_eq!(refused_decryptions + unauthorized, 40);
+    assert_eq!(refused_decryptions + others, 40);
     let decryptions = logs
         .lines()
         .iter()
@@ -380,5 +381,35 @@ async fn a_burst_of_failing_requests_runs_no_more_decryptions_than_the_budget() 
     assert_eq!(
         phone(&app, &token, &button_body(KEY_A)).await.status,
         StatusCode::UNAUTHORIZED
+    );
+}
+
+#[tokio::test]
+async fn a_burst_of_genuine_requests_on_one_session_never_drops_it() {
+    let Some(redis) = Redis::start() else { return };
+    let (fake, url) = fake_wechat().await;
+    fake.session("code-1", CODE2SESSION_OK);
+    let config = config(&url);
+    let logs = Logs::default();
+    let app = instance(&config, redis_store(&redis, &config).await, &logs);
+    let token = login(&app, "code-1").await.token();
+    let replies = futures_join((0..40).map(|_| {
+        let app = app.clone();
+        let token = token.clone();
+        async move { phone(&app, &token, &button_body(KEY_A)).await }
+    }))
+    .await;
+    for reply in &replies {
+        // Decrypted, or told to wait for the others: never logged out.
+        assert!(
+            [StatusCode::OK, StatusCode::TOO_MANY_REQUESTS].contains(&reply.status),
+            "{}",
+            reply.text()
+        );
+    }
+    assert!(replies.iter().any(|r| r.status == StatusCode::OK));
+    assert_eq!(
+        phone(&app, &token, &button_body(KEY_A)).await.status,
+        StatusCode::OK
     );
 }

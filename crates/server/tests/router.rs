@@ -594,7 +594,6 @@ impl SessionStore for DownStore {
     fn end_attempt(
         &self,
         _user: &UserDigest,
-        _slot: u32,
         _outcome: Outcome,
         _budget: u32,
     ) -> impl Future<Output = Result<Budget, &'static str>> + Send {
@@ -689,6 +688,11 @@ async fn every_refusal_has_its_pinned_status_and_body() {
             Refusal::InvalidCode,
             400,
             r#"{"error":"invalid_code","hint":"get a new code (wx.login, or tap the button again) and retry"}"#,
+        ),
+        (
+            Refusal::TooManyAttempts,
+            429,
+            r#"{"error":"too_many_attempts","hint":"wait for the session's other requests to finish, then retry"}"#,
         ),
         (
             Refusal::StoreUnavailable,

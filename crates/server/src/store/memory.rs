@@ -38,6 +38,7 @@ struct User {
     current_until: Instant,
     previous: Option<(Zeroizing<String>, Instant)>,
     failures: u32,
+    under_way: u32,
 }
 
 impl MemoryStore {
@@ -95,12 +96,14 @@ impl SessionStore for MemoryStore {
                 current: new_key,
                 current_until: session_until,
                 failures: old.failures,
+                under_way: old.under_way,
             },
             None => User {
                 current: new_key,
                 current_until: session_until,
                 previous: None,
                 failures: 0,
+                under_way: 0,
             },
         };
         inner.users.insert(user.clone(), record);
@@ -138,35 +141,37 @@ impl SessionStore for MemoryStore {
         let Some(record) = inner.users.get_mut(user) else {
             return Ok(Budget::Exhausted);
         };
-        record.failures = record.failures.saturating_add(1);
-        if record.failures > budget {
+        if record.failures >= budget {
             inner.users.remove(user);
             return Ok(Budget::Exhausted);
         }
-        Ok(Budget::Within(record.failures))
+        let taken = record.failures + record.under_way + 1;
+        if taken > budget {
+            return Ok(Budget::Busy);
+        }
+        record.under_way += 1;
+        Ok(Budget::Within(taken))
     }
 
     async fn end_attempt(
         &self,
         user: &UserDigest,
-        slot: u32,
         outcome: Outcome,
         budget: u32,
     ) -> Result<Budget, Infallible> {
         let mut inner = self.lock();
-        match outcome {
-            Outcome::Decrypted => {
-                if let Some(record) = inner.users.get_mut(user) {
-                    record.failures = record.failures.saturating_sub(1);
-                }
-                Ok(Budget::Within(slot))
-            }
-            Outcome::Failed if slot >= budget => {
+        let Some(record) = inner.users.get_mut(user) else {
+            return Ok(Budget::Exhausted);
+        };
+        record.under_way = record.under_way.saturating_sub(1);
+        if outcome == Outcome::Failed {
+            record.failures = record.failures.saturating_add(1);
+            if record.failures >= budget {
                 inner.users.remove(user);
-                Ok(Budget::Exhausted)
+                return Ok(Budget::Exhausted);
             }
-            Outcome::Failed => Ok(Budget::Within(slot)),
         }
+        Ok(Budget::Within(record.failures))
     }
 }
 

@@ -66,22 +66,26 @@ impl fmt::Debug for SessionKeys {
 /// How a decryption attempt ended, for [`SessionStore::end_attempt`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {
-    /// The data decrypted: the attempt gives its slot back.
+    /// The data decrypted.
     Decrypted,
-    /// It did not: the attempt's slot stays used.
+    /// It did not: one more failure is counted.
     Failed,
 }
 
 /// Where a session stands against its failure budget.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Budget {
-    /// The attempt may go ahead (from [`SessionStore::begin_attempt`]), or
-    /// ended within the budget (from [`SessionStore::end_attempt`]). The
-    /// number is the attempt's slot: failures so far plus attempts under
-    /// way, this one included.
+    /// The attempt may run (from [`SessionStore::begin_attempt`]: the
+    /// number counts the failures so far plus the attempts under way, this
+    /// one included), or it ended within the budget (from
+    /// [`SessionStore::end_attempt`]: the number is the failures so far).
     Within(u32),
+    /// So many attempts are under way that, were they all to fail, the
+    /// budget would be overspent: this one must not run. Nothing is dropped;
+    /// the client may retry once the others have ended.
+    Busy,
     /// The budget is spent: the user's keys (current and previous) and the
-    /// count are gone, and every token of theirs now finds nothing.
+    /// counts are gone, and every token of theirs now finds nothing.
     Exhausted,
 }
 
@@ -113,25 +117,24 @@ pub trait SessionStore: Send + Sync + 'static {
         token: &TokenDigest,
     ) -> impl Future<Output = Result<Option<SessionKeys>, Self::Error>> + Send;
 
-    /// Takes a slot of `user`'s failure budget before a decryption: the
-    /// slot is the count of failed decryptions plus those under way, this
-    /// one included. Over `budget`, the keys are dropped and the attempt
-    /// must not run ([`Budget::Exhausted`]). Reserving before decrypting is
-    /// what keeps a burst of concurrent requests from running more than
-    /// `budget` failing decryptions.
+    /// Registers an attempt to decrypt under `user`'s keys, before it
+    /// runs. [`Budget::Exhausted`] (keys dropped) when `budget` failures
+    /// were already counted; [`Budget::Busy`] when the failures plus the
+    /// attempts under way, this one included, would exceed `budget`. So no
+    /// burst of concurrent requests can run more failing decryptions than
+    /// the budget allows.
     fn begin_attempt(
         &self,
         user: &UserDigest,
         budget: u32,
     ) -> impl Future<Output = Result<Budget, Self::Error>> + Send;
 
-    /// Ends the attempt that took `slot`: a decryption gives the slot back;
-    /// a failure keeps it and, when it was the last slot of `budget`, drops
-    /// the keys ([`Budget::Exhausted`]).
+    /// Ends an attempt that [`begin_attempt`](Self::begin_attempt) let
+    /// run. A failure is counted and, when it makes `budget` failures, the
+    /// keys are dropped ([`Budget::Exhausted`]).
     fn end_attempt(
         &self,
         user: &UserDigest,
-        slot: u32,
         outcome: Outcome,
         budget: u32,
     ) -> impl Future<Output = Result<Budget, Self::Error>> + Send;
@@ -182,15 +185,12 @@ impl SessionStore for AnyStore {
     async fn end_attempt(
         &self,
         user: &UserDigest,
-        slot: u32,
         outcome: Outcome,
         budget: u32,
     ) -> Result<Budget, StoreError> {
         match self {
-            Self::Memory(store) => Ok(into_ok(
-                store.end_attempt(user, slot, outcome, budget).await,
-            )),
-            Self::Redis(store) => store.end_attempt(user, slot, outcome, budget).await,
+            Self::Memory(store) => Ok(into_ok(store.end_attempt(user, outcome, budget).await)),
+            Self::Redis(store) => store.end_attempt(user, outcome, budget).await,
         }
     }
 }

@@ -9,8 +9,9 @@
 //! | `{prefix}:u:{sha256(openid)}:cur` | the current key (base64) | the session |
 //! | `{prefix}:u:{sha256(openid)}:prev` | the replaced key | the previous-key window |
 //! | `{prefix}:u:{sha256(openid)}:fail` | failed decryptions | the session, from the last failure |
+//! | `{prefix}:u:{sha256(openid)}:busy` | decryptions under way | 30 s, from the last start |
 //!
-//! A user's three keys share a hash tag (the digest in braces), so they sit
+//! A user's four keys share a hash tag (the digest in braces), so they sit
 //! in one slot of a Redis Cluster and one `MGET` or `DEL` reaches them all.
 
 use std::fmt;
@@ -26,6 +27,12 @@ use crate::token::{TokenDigest, UserDigest};
 /// The longest any one store operation may take before the request gets a
 /// 503: Redis answers on loopback or a LAN in well under a millisecond.
 const OPERATION_TIMEOUT: Duration = Duration::from_secs(1);
+
+/// How long a count of attempts under way outlives its last attempt: an
+/// attempt takes microseconds, so this only matters when an instance died
+/// between the start and the end of one (its slot is then freed after this
+/// long, rather than held for the session's lifetime).
+const UNDER_WAY_TTL_MS: i64 = 30_000;
 
 /// Decrements `KEYS[1]` when it exists (`DECR` keeps its expiry).
 const DECR_IF_EXISTS: &str =
@@ -164,8 +171,12 @@ impl SessionStore for RedisStore {
             Some(_) => {}
             None => {
                 // A fresh session: no previous key, no failures carried over.
-                pipe.del(&[self.user_key(user, "prev"), self.user_key(user, "fail")])
-                    .ignore();
+                pipe.del(&[
+                    self.user_key(user, "prev"),
+                    self.user_key(user, "fail"),
+                    self.user_key(user, "busy"),
+                ])
+                .ignore();
             }
         }
         pipe.cmd("SET")
@@ -199,66 +210,86 @@ impl SessionStore for RedisStore {
 
     async fn begin_attempt(&self, user: &UserDigest, budget: u32) -> Result<Budget, StoreError> {
         let mut connection = self.connection.clone();
-        let fail = self.user_key(user, "fail");
-        let session_ms = i64::try_from(millis(self.lifetimes.session)).unwrap_or(i64::MAX);
-        let (slot,): (u64,) = bounded(
+        let busy = self.user_key(user, "busy");
+        let (under_way, failures, live): (u64, Option<u64>, bool) = bounded(
             redis::pipe()
                 .atomic()
-                .incr(&fail, 1)
-                .pexpire(&fail, session_ms)
+                .incr(&busy, 1)
+                .pexpire(&busy, UNDER_WAY_TTL_MS)
                 .ignore()
+                .get(self.user_key(user, "fail"))
+                .exists(self.user_key(user, "cur"))
                 .query_async(&mut connection),
         )
         .await?;
-        match u32::try_from(slot) {
-            Ok(slot) if slot <= budget => Ok(Budget::Within(slot)),
-            _ => {
-                self.drop_keys(user).await?;
-                Ok(Budget::Exhausted)
-            }
+        let failures = failures.unwrap_or(0);
+        // Keys dropped since this request read them: it must not decrypt
+        // with its copy, and the counts it just created must go too.
+        if !live || failures >= u64::from(budget) {
+            self.drop_keys(user).await?;
+            return Ok(Budget::Exhausted);
         }
+        let taken = failures.saturating_add(under_way);
+        if taken > u64::from(budget) {
+            bounded(
+                self.decrement_under_way(user)
+                    .query_async::<()>(&mut connection),
+            )
+            .await?;
+            return Ok(Budget::Busy);
+        }
+        Ok(Budget::Within(u32::try_from(taken).unwrap_or(budget)))
     }
 
     async fn end_attempt(
         &self,
         user: &UserDigest,
-        slot: u32,
         outcome: Outcome,
         budget: u32,
     ) -> Result<Budget, StoreError> {
-        match outcome {
-            Outcome::Decrypted => {
-                // Only a count that still exists is decremented: the keys may
-                // have been dropped meanwhile, and a count must never be
-                // created without its expiry.
-                let mut connection = self.connection.clone();
-                bounded(
-                    redis::cmd("EVAL")
-                        .arg(DECR_IF_EXISTS)
-                        .arg(1)
-                        .arg(self.user_key(user, "fail"))
-                        .query_async::<()>(&mut connection),
-                )
-                .await?;
-                Ok(Budget::Within(slot))
-            }
-            Outcome::Failed if slot >= budget => {
-                self.drop_keys(user).await?;
-                Ok(Budget::Exhausted)
-            }
-            Outcome::Failed => Ok(Budget::Within(slot)),
+        let mut connection = self.connection.clone();
+        let fail = self.user_key(user, "fail");
+        let mut pipe = redis::pipe();
+        pipe.atomic()
+            .add_command(self.decrement_under_way(user))
+            .ignore();
+        if outcome == Outcome::Failed {
+            let session_ms = i64::try_from(millis(self.lifetimes.session)).unwrap_or(i64::MAX);
+            pipe.incr(&fail, 1).pexpire(&fail, session_ms).ignore();
+        } else {
+            pipe.get(&fail);
         }
+        let (failures,): (Option<u64>,) = bounded(pipe.query_async(&mut connection)).await?;
+        let failures = failures.unwrap_or(0);
+        if failures >= u64::from(budget) {
+            self.drop_keys(user).await?;
+            return Ok(Budget::Exhausted);
+        }
+        Ok(Budget::Within(u32::try_from(failures).unwrap_or(budget)))
     }
 }
 
 impl RedisStore {
-    /// Deletes `user`'s keys and failure count.
+    /// Decrements `user`'s count of attempts under way, if it still exists:
+    /// the keys may have been dropped meanwhile, and a count must never be
+    /// created without its expiry (`DECR` keeps the expiry it has).
+    fn decrement_under_way(&self, user: &UserDigest) -> redis::Cmd {
+        let mut command = redis::cmd("EVAL");
+        command
+            .arg(DECR_IF_EXISTS)
+            .arg(1)
+            .arg(self.user_key(user, "busy"));
+        command
+    }
+
+    /// Deletes `user`'s keys and counts.
     async fn drop_keys(&self, user: &UserDigest) -> Result<(), StoreError> {
         let mut connection = self.connection.clone();
         let keys = [
             self.user_key(user, "cur"),
             self.user_key(user, "prev"),
             self.user_key(user, "fail"),
+            self.user_key(user, "busy"),
         ];
         bounded(connection.del::<_, ()>(&keys)).await
     }
