@@ -62,7 +62,7 @@ use wxdecrypt_server::{
 const DEFAULT_PORT: u16 = 3000;
 /// The demo session's token (a real one is random and secret).
 const DEMO_TOKEN: &str = "demo-session-token";
-/// The openid the demo session belongs to (the fake's, for the login code).
+/// The openid the demo session belongs to.
 const DEMO_OPENID: &str = "oDemoOpenid000000000000000000";
 /// The demo's frozen clock: a minute after the `gopay-phone` watermark.
 const DEMO_NOW: UnixTime = UnixTime::from_secs(DEMO_WATERMARK_TIME + 60);

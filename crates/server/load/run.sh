@@ -4,11 +4,12 @@
 #
 #   1. starts a redis-server, the fake WeChat API (example fake_wechat) and
 #      two server instances (example axum_server) sharing that Redis;
-#   2. logs in once on instance A (POST /api/login through the fake's
-#      code2session) and drives POST /api/phone-number with wrk on both
-#      instances at once, with that one token, for $DURATION seconds;
-#   3. does the same with two in-memory instances (one login on each), the
-#      comparison;
+#   2. logs $SESSIONS users in on instance A (POST /api/login through the
+#      fake's code2session) and drives POST /api/phone-number with wrk on
+#      both instances at once, each request under the next of those tokens,
+#      for $DURATION seconds;
+#   3. does the same with two in-memory instances ($SESSIONS logins on
+#      each), the comparison;
 #   4. prints requests/s, p50 and p99 latency and the error count per run
 #      (the error count must be 0: the script fails otherwise).
 #
@@ -20,6 +21,7 @@ cd "$(dirname "$0")/../../.."
 
 DURATION=${DURATION:-10}
 CONNECTIONS=${CONNECTIONS:-16}
+SESSIONS=${SESSIONS:-64}
 for tool in wrk redis-server redis-cli curl; do
   command -v "$tool" >/dev/null || { echo "run.sh needs $tool" >&2; exit 1; }
 done
@@ -84,18 +86,25 @@ instance() {
   wait_http "$port"
 }
 
-login() {
-  curl -s "http://127.0.0.1:$1/api/login" -H 'Content-Type: application/json' \
-    -d '{"code":"demo-login-code"}' | sed -n 's/.*"token":"\([0-9a-f]*\)".*/\1/p'
+# $SESSIONS logins on port $1; prints the tokens, comma separated.
+logins() {
+  local tokens=() token
+  for _ in $(seq 1 "$SESSIONS"); do
+    token=$(curl -s "http://127.0.0.1:$1/api/login" -H 'Content-Type: application/json' \
+      -d '{"code":"demo-login-code"}' | sed -n 's/.*"token":"\([0-9a-f]*\)".*/\1/p')
+    [ -n "$token" ] || { echo "login failed" >&2; exit 1; }
+    tokens+=("$token")
+  done
+  (IFS=,; echo "${tokens[*]}")
 }
 
 # wrk on two instances at once; prints one line per instance.
 drive() {
   local label=$1 port_a=$2 token_a=$3 port_b=$4 token_b=$5
-  TOKEN=$token_a wrk -t1 -c"$CONNECTIONS" -d"${DURATION}s" --latency \
+  TOKENS=$token_a wrk -t1 -c"$CONNECTIONS" -d"${DURATION}s" --latency \
     -s crates/server/load/phone.lua "http://127.0.0.1:$port_a/api/phone-number" >"$work/wrk-$label-a.txt" &
   local wrk_a=$!
-  TOKEN=$token_b wrk -t1 -c"$CONNECTIONS" -d"${DURATION}s" --latency \
+  TOKENS=$token_b wrk -t1 -c"$CONNECTIONS" -d"${DURATION}s" --latency \
     -s crates/server/load/phone.lua "http://127.0.0.1:$port_b/api/phone-number" >"$work/wrk-$label-b.txt"
   wait "$wrk_a"
   for side in a b; do
@@ -103,25 +112,24 @@ drive() {
   done
 }
 
-echo "load: $DURATION s per run, $CONNECTIONS connections per instance, loopback, $(nproc) cores"
+echo "load: $DURATION s per run, $CONNECTIONS connections per instance, $SESSIONS sessions, loopback, $(nproc) cores"
 
-# Redis: two instances, one login, the token used on both.
+# Redis: two instances, the logins made on A, their tokens used on both.
 a=$(free_port)
 instance "$a" REDIS_URL="redis://127.0.0.1:$redis_port/0"
 b=$(free_port)
 instance "$b" REDIS_URL="redis://127.0.0.1:$redis_port/0"
-token=$(login "$a")
-[ -n "$token" ] || { echo "login failed" >&2; exit 1; }
-drive redis "$a" "$token" "$b" "$token"
+tokens=$(logins "$a")
+drive redis "$a" "$tokens" "$b" "$tokens"
 redis_pids=("${pids[@]: -2}")
 kill "${redis_pids[@]}"
 
-# In memory: two instances, a login on each.
+# In memory: two instances, each with its own logins.
 a=$(free_port)
 instance "$a"
 b=$(free_port)
 instance "$b"
-drive memory "$a" "$(login "$a")" "$b" "$(login "$b")"
+drive memory "$a" "$(logins "$a")" "$b" "$(logins "$b")"
 
 # Every request must have succeeded, and no instance may have logged a
 # refusal or a store failure.

@@ -77,6 +77,7 @@ struct FakeState {
     token_requests: AtomicU64,
     phone_requests: AtomicU64,
     reusable_codes: AtomicBool,
+    answers_given: AtomicU64,
 }
 
 impl FakeWeChat {
@@ -96,13 +97,16 @@ impl FakeWeChat {
                 token_requests: AtomicU64::new(0),
                 phone_requests: AtomicU64::new(0),
                 reusable_codes: AtomicBool::new(false),
+                answers_given: AtomicU64::new(0),
             }),
         }
     }
 
     /// The fake the demo and the load script run: [`DEMO_APPID`] and
     /// [`DEMO_SECRET`], [`DEMO_LOGIN_CODE`] and [`DEMO_PHONE_CODE`] known,
-    /// and codes that can be used again.
+    /// and codes that can be used again. Each login with the demo code is
+    /// another user (the openid ends with a count), as many users' logins
+    /// would be.
     #[must_use]
     pub fn demo() -> Self {
         let fake = Self::new(DEMO_APPID, DEMO_SECRET);
@@ -110,9 +114,7 @@ impl FakeWeChat {
         // Modelled on `code2session-ok.json`, with go-pay's key.
         fake.session(
             DEMO_LOGIN_CODE,
-            &format!(
-                r#"{{"session_key":"{DEMO_SESSION_KEY}","openid":"oDemoOpenid000000000000000000"}}"#
-            ),
+            &format!(r#"{{"session_key":"{DEMO_SESSION_KEY}","openid":"oDemoOpenid{{n}}"}}"#),
         );
         // `getuserphonenumber-ok.json` with the demo's appid and time.
         fake.phone(
@@ -242,7 +244,10 @@ impl FakeState {
     fn take(&self, answers: &Mutex<HashMap<String, String>>, code: &str) -> Option<String> {
         let mut answers = lock(answers);
         if self.reusable_codes.load(Ordering::SeqCst) {
-            answers.get(code).cloned()
+            let n = self.answers_given.fetch_add(1, Ordering::SeqCst) + 1;
+            answers
+                .get(code)
+                .map(|answer| answer.replace("{n}", &n.to_string()))
         } else {
             answers.remove(code)
         }
