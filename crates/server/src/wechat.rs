@@ -10,6 +10,11 @@
 //! once, by one request for all, when WeChat calls it invalid (40001) or
 //! expired (42001).
 //!
+//! The cache is this instance's: several instances each fetch their own
+//! token (WeChat keeps a replaced one valid for five minutes, and a call
+//! refused with 40001 refreshes). Sharing one through Redis, or WeChat's
+//! `stable_token`, would save those fetches; it is not built here.
+//!
 //! Nothing here logs, and no error holds a URL (reqwest's errors quote the
 //! URL, which holds the app secret or the access token): a
 //! [`WeChatError`] is a library [`ApiError`] or a few fixed words.
