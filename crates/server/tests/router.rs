@@ -1,11 +1,15 @@
-//! The service tested through its router (`tower::ServiceExt::oneshot`), on
-//! the real vectors of `tests/vectors/real-world.json` and on requests
-//! modelled on WeChat's `getPhoneNumber` page (the seed document
-//! `004_bfdb9d8faac2c762.txt`: `e.detail` holds `errMsg`, `iv` and
-//! `encryptedData`).
+//! The legacy route tested through the router (`tower::ServiceExt::oneshot`),
+//! with an in-memory session, on the real vectors of
+//! `tests/vectors/real-world.json` and on requests modelled on WeChat's
+//! `getPhoneNumber` page (the seed document `004_bfdb9d8faac2c762.txt`:
+//! `e.detail` holds `errMsg`, `iv` and `encryptedData`). These tests make no
+//! WeChat call; `flows.rs` has those.
 
 use std::future::Future;
+use std::pin::pin;
 use std::sync::{Arc, Mutex, PoisonError};
+use std::task::{Context, Poll, Waker};
+use std::time::Duration;
 
 use axum::Router;
 use axum::body::{Body, Bytes, to_bytes};
@@ -13,14 +17,14 @@ use axum::http::{HeaderMap, Request, StatusCode, header};
 use axum::response::IntoResponse as _;
 use serde_json::{Value, json};
 use tower::ServiceExt as _;
-use wxdecrypt::{UnixTime, Validation};
+use wxdecrypt::UnixTime;
+use wxdecrypt_server::{
+    AppState, Budget, Clock, Config, Lifetimes, Log as ServerLog, MAX_BODY_BYTES, MemoryStore,
+    Outcome, PHONE_NUMBER_PATH, Refusal, SessionKeys, SessionStore, TokenDigest, UserDigest,
+    router,
+};
 use wxdecrypt_testkit::encrypt::{b64, unb64};
 use wxdecrypt_testkit::vectors::{entry, real_world, text};
-use zeroize::Zeroizing;
-
-use crate::app::{AppState, Clock, MAX_BODY_BYTES, PHONE_NUMBER_PATH, Refusal, router};
-use crate::store::{MemoryStore, SessionStore};
-use crate::{DEMO_APPID, DEMO_NOW, DEMO_SESSION_KEY, DEMO_TOKEN, demo_state};
 
 /// The token the test sessions are stored under.
 const TOKEN: &str = "test-token-5f1c9a";
@@ -110,23 +114,47 @@ impl Log {
             .clone()
     }
 
-    fn sink(&self) -> impl Fn(&str) + Send + Sync + 'static {
+    fn sink(&self) -> ServerLog {
         let lines = Arc::clone(&self.0);
-        move |line| {
+        ServerLog::to(move |line| {
             lines
                 .lock()
                 .unwrap_or_else(PoisonError::into_inner)
                 .push(line.to_owned());
-        }
+        })
     }
+}
+
+/// The value of a future that is ready at once, as the memory store's are.
+fn ready<T>(future: impl Future<Output = T>) -> T {
+    match pin!(future).poll(&mut Context::from_waker(Waker::noop())) {
+        Poll::Ready(value) => value,
+        Poll::Pending => panic!("the memory store answers at once"),
+    }
+}
+
+/// Settings for `appid`; the legacy route calls no WeChat API, so the base
+/// URL is a port nothing listens on.
+fn config(appid: &str) -> Config {
+    Config::new(appid, "router-test-secret").with_wechat_base_url("http://127.0.0.1:9")
+}
+
+/// A memory store holding `session_key` under [`TOKEN`].
+fn store_with(session_key: &str) -> MemoryStore {
+    let store = MemoryStore::new(Lifetimes {
+        session: Duration::from_secs(600),
+        previous_key: Duration::from_secs(60),
+    });
+    let user = UserDigest::of_openid("oRouterTestOpenid");
+    assert!(ready(store.open(&TokenDigest::of(TOKEN), &user, session_key)).is_ok());
+    store
 }
 
 /// A state holding `session_key` under [`TOKEN`], expecting `appid`, with
 /// the clock frozen at `now`, logging into `log`.
 fn state(session_key: &str, appid: &str, now: u64, log: &Log) -> AppState<MemoryStore> {
-    let store = MemoryStore::default();
-    store.insert(TOKEN, Zeroizing::new(session_key.to_owned()));
-    AppState::new(store, Validation::new(appid))
+    AppState::new(&config(appid), store_with(session_key))
+        .expect("a usable config")
         .with_clock(Clock::Fixed(UnixTime::from_secs(now)))
         .with_log(log.sink())
 }
@@ -164,7 +192,10 @@ async fn gopay_phone_vector_returns_its_phone_json() {
     assert_eq!(reply.json(), plaintext);
     assert_eq!(reply.headers[header::CONTENT_TYPE], "application/json");
     assert_eq!(reply.headers[header::CACHE_CONTROL], "no-store");
-    assert_eq!(log.lines(), ["request 1: phone number decrypted"]);
+    assert_eq!(
+        log.lines(),
+        ["request 1: phone number decrypted (current key)"]
+    );
 }
 
 #[tokio::test]
@@ -383,7 +414,10 @@ async fn every_decryption_failure_gets_one_identical_response() {
         // Only the stage is logged: no key, token, body or value.
         assert_eq!(
             log.lines(),
-            [format!("request 1: cannot_decrypt ({} stage)", case.stage)],
+            [format!(
+                "request 1: cannot_decrypt ({} stage), failure 1 of 5",
+                case.stage
+            )],
             "{}",
             case.name
         );
@@ -533,10 +567,36 @@ struct DownStore;
 impl SessionStore for DownStore {
     type Error = &'static str;
 
-    fn session_key(
+    fn open(
         &self,
-        _token: &str,
-    ) -> impl Future<Output = Result<Option<Zeroizing<String>>, &'static str>> + Send {
+        _token: &TokenDigest,
+        _user: &UserDigest,
+        _session_key: &str,
+    ) -> impl Future<Output = Result<(), &'static str>> + Send {
+        std::future::ready(Err("connection refused"))
+    }
+
+    fn keys(
+        &self,
+        _token: &TokenDigest,
+    ) -> impl Future<Output = Result<Option<SessionKeys>, &'static str>> + Send {
+        std::future::ready(Err("connection refused"))
+    }
+
+    fn begin_attempt(
+        &self,
+        _user: &UserDigest,
+        _budget: u32,
+    ) -> impl Future<Output = Result<Budget, &'static str>> + Send {
+        std::future::ready(Err("connection refused"))
+    }
+
+    fn end_attempt(
+        &self,
+        _user: &UserDigest,
+        _outcome: Outcome,
+        _budget: u32,
+    ) -> impl Future<Output = Result<Budget, &'static str>> + Send {
         std::future::ready(Err("connection refused"))
     }
 }
@@ -545,7 +605,8 @@ impl SessionStore for DownStore {
 async fn a_failing_store_gets_503_and_its_error_is_logged_without_the_token() {
     let v = vector("gopay-phone");
     let log = Log::default();
-    let app = router(AppState::new(DownStore, Validation::new(&v.appid)).with_log(log.sink()));
+    let state = AppState::new(&config(&v.appid), DownStore).expect("a usable config");
+    let app = router(state.with_log(log.sink()));
     let reply = send(app, post_as(TOKEN, body_of(&v.iv, &v.encrypted_data))).await;
     assert_eq!(reply.status, StatusCode::SERVICE_UNAVAILABLE);
     assert_eq!(reply.json()["error"], "session_store_unavailable");
@@ -560,13 +621,15 @@ async fn the_system_clock_refuses_the_2019_sample() {
     // The production constructor reads the real clock: go-pay's 2019
     // watermark is years past the one-hour window.
     let v = vector("gopay-phone");
-    let store = MemoryStore::default();
-    store.insert(TOKEN, Zeroizing::new(v.session_key.clone()));
     let log = Log::default();
-    let app = router(AppState::new(store, Validation::new(&v.appid)).with_log(log.sink()));
+    let state = AppState::new(&config(&v.appid), store_with(&v.session_key));
+    let app = router(state.expect("a usable config").with_log(log.sink()));
     let reply = send(app, post_as(TOKEN, body_of(&v.iv, &v.encrypted_data))).await;
     assert_eq!(reply.status, StatusCode::BAD_REQUEST);
-    assert_eq!(log.lines(), ["request 1: cannot_decrypt (policy stage)"]);
+    assert_eq!(
+        log.lines(),
+        ["request 1: cannot_decrypt (policy stage), failure 1 of 5"]
+    );
 }
 
 #[tokio::test]
@@ -584,55 +647,12 @@ async fn request_numbers_count_up_on_one_router() {
     assert_eq!(
         log.lines(),
         [
-            "request 1: phone number decrypted",
-            "request 2: phone number decrypted",
-            "request 3: phone number decrypted",
+            "request 1: phone number decrypted (current key)",
+            "request 2: phone number decrypted (current key)",
+            "request 3: phone number decrypted (current key)",
             "request 4: refused, no bearer token",
         ]
     );
-}
-
-#[tokio::test]
-async fn memory_store_finds_replaces_and_hides_its_sessions() {
-    let store = MemoryStore::default();
-    store.insert(TOKEN, Zeroizing::new("first".to_owned()));
-    store.insert(TOKEN, Zeroizing::new("second".to_owned()));
-    store.insert("other", Zeroizing::new("third".to_owned()));
-    let found = store.session_key(TOKEN).await.expect("infallible");
-    assert_eq!(found.as_deref().map(String::as_str), Some("second"));
-    assert_eq!(store.session_key("nobody").await, Ok(None));
-    assert_eq!(format!("{store:?}"), "MemoryStore { sessions: 2 }");
-}
-
-#[tokio::test]
-async fn the_demo_answers_the_documented_curl_request() {
-    // The curl line and the response in main.rs's docs, as written there.
-    let docs = include_str!("main.rs");
-    let between = |start: &str, end: &str| {
-        let from = docs.find(start).expect("start marker") + start.len();
-        let len = docs[from..].find(end).expect("end marker");
-        docs[from..from + len].to_owned()
-    };
-    let body = between("-d '", "'");
-    let token = between("Authorization: Bearer ", "'");
-    let response = between("```json\n//! ", "\n");
-
-    // The documented data is the gopay-phone vector, and matches the demo.
-    let v = vector("gopay-phone");
-    let sent: Value = serde_json::from_str(&body).expect("the documented body is JSON");
-    assert_eq!(
-        sent,
-        json!({ "encryptedData": v.encrypted_data, "iv": v.iv })
-    );
-    assert_eq!(token, DEMO_TOKEN);
-    assert_eq!((DEMO_APPID, DEMO_SESSION_KEY), (&*v.appid, &*v.session_key));
-    assert_eq!(DEMO_NOW.as_secs(), v.timestamp + 60);
-
-    let log = Log::default();
-    let app = router(demo_state().with_log(log.sink()));
-    let reply = send(app, post(Some(&format!("Bearer {token}")), body)).await;
-    assert_eq!(reply.status, StatusCode::OK);
-    assert_eq!(reply.body, response);
 }
 
 #[tokio::test]
@@ -647,22 +667,47 @@ async fn every_refusal_has_its_pinned_status_and_body() {
         (
             Refusal::InvalidSession,
             401,
-            r#"{"error":"invalid_session","hint":"log in again"}"#,
+            r#"{"error":"invalid_session","hint":"call wx.login and log in again"}"#,
         ),
         (
             Refusal::TooLarge,
             413,
-            r#"{"error":"payload_too_large","hint":"send only encryptedData and iv"}"#,
+            r#"{"error":"payload_too_large","hint":"send only the fields the route reads"}"#,
         ),
         (
-            Refusal::InvalidRequest(StatusCode::UNPROCESSABLE_ENTITY),
+            Refusal::InvalidButtonRequest(StatusCode::UNPROCESSABLE_ENTITY),
             422,
             r#"{"error":"invalid_request","hint":"send Content-Type: application/json with the button event's encryptedData and iv as strings"}"#,
+        ),
+        (
+            Refusal::InvalidCodeRequest(StatusCode::BAD_REQUEST),
+            400,
+            r#"{"error":"invalid_request","hint":"send Content-Type: application/json with the code as a string"}"#,
+        ),
+        (
+            Refusal::InvalidCode,
+            400,
+            r#"{"error":"invalid_code","hint":"get a new code (wx.login, or tap the button again) and retry"}"#,
+        ),
+        (
+            Refusal::TooManyAttempts,
+            429,
+            r#"{"error":"too_many_attempts","hint":"wait for the session's other requests to finish, then retry"}"#,
         ),
         (
             Refusal::StoreUnavailable,
             503,
             r#"{"error":"session_store_unavailable","hint":"retry later"}"#,
+        ),
+        (
+            Refusal::WeChatUnavailable,
+            503,
+            r#"{"error":"wechat_unavailable","hint":"retry later"}"#,
+        ),
+        (
+            Refusal::WeChatError,
+            502,
+            r#"{"error":"wechat_error","hint":"retry later; if it persists, the server's WeChat settings are wrong"}"#,
         ),
     ];
     for (refusal, status, body) in cases {
