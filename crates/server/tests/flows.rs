@@ -72,7 +72,7 @@ async fn relogin_in_the_middle_of_the_button_flow(redis: Option<&Redis>) {
     let (fake, url) = fake_wechat().await;
     fake.session("code-1", CODE2SESSION_OK);
     fake.session("code-2", &code2session_answer(KEY_B));
-    let config = config(&url).with_previous_key_window(Duration::from_millis(700));
+    let config = config(&url).with_previous_key_window(Duration::from_secs(2));
     let logs = Logs::default();
     let app = match redis {
         Some(redis) => instance(&config, redis_store(redis, &config).await, &logs),
@@ -92,7 +92,7 @@ async fn relogin_in_the_middle_of_the_button_flow(redis: Option<&Redis>) {
             .iter()
             .any(|l| l.ends_with("phone number decrypted (previous key)"))
     );
-    tokio::time::sleep(Duration::from_secs(1)).await;
+    tokio::time::sleep(Duration::from_secs(3)).await;
     let reply = phone(&app, &second, &tapped).await;
     assert_eq!(reply.status, StatusCode::BAD_REQUEST);
     assert_eq!(reply.json()["error"], "cannot_decrypt");
@@ -119,7 +119,7 @@ async fn redis_sessions_expire() {
     let Some(redis) = Redis::start() else { return };
     let (fake, url) = fake_wechat().await;
     fake.session("code-1", CODE2SESSION_OK);
-    let config = config(&url).with_session_ttl(Duration::from_millis(600));
+    let config = config(&url).with_session_ttl(Duration::from_secs(2));
     let logs = Logs::default();
     let app = instance(&config, redis_store(&redis, &config).await, &logs);
     let token = login(&app, "code-1").await.token();
@@ -127,7 +127,7 @@ async fn redis_sessions_expire() {
         phone(&app, &token, &button_body(KEY_A)).await.status,
         StatusCode::OK
     );
-    tokio::time::sleep(Duration::from_millis(900)).await;
+    tokio::time::sleep(Duration::from_secs(3)).await;
     let reply = phone(&app, &token, &button_body(KEY_A)).await;
     assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
     assert_eq!(reply.json()["error"], "invalid_session");

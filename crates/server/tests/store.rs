@@ -110,7 +110,7 @@ both_backends!(
 
 const SHORT_WINDOW: Lifetimes = Lifetimes {
     session: Duration::from_secs(600),
-    previous_key: Duration::from_millis(300),
+    previous_key: Duration::from_secs(1),
 };
 
 async fn the_replaced_key_expires_after_its_window(store: impl SessionStore) {
@@ -120,7 +120,7 @@ async fn the_replaced_key_expires_after_its_window(store: impl SessionStore) {
         keys_of(&store, "t1").await,
         Some((KEY_B.to_owned(), Some(KEY_A.to_owned())))
     );
-    tokio::time::sleep(Duration::from_millis(600)).await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
     assert_eq!(keys_of(&store, "t1").await, Some((KEY_B.to_owned(), None)));
 }
 both_backends!(
@@ -131,15 +131,15 @@ both_backends!(
 );
 
 const SHORT_SESSION: Lifetimes = Lifetimes {
-    session: Duration::from_millis(400),
-    previous_key: Duration::from_millis(400),
+    session: Duration::from_millis(1500),
+    previous_key: Duration::from_millis(1500),
 };
 
 async fn a_session_expires_and_a_new_login_starts_over(store: impl SessionStore) {
     open(&store, "t1", "alice", KEY_A).await;
     tokio::time::sleep(Duration::from_millis(150)).await;
     assert!(keys_of(&store, "t1").await.is_some());
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    tokio::time::sleep(Duration::from_millis(2500)).await;
     assert_eq!(keys_of(&store, "t1").await, None);
     // After expiry, a login is a fresh session: no previous key.
     open(&store, "t2", "alice", KEY_B).await;
