@@ -26,6 +26,15 @@ an order that rotates every round, so that a slow moment of the shared
 machine hits all of them. The figures are the median per-call time over the
 rounds, and the median over the rounds of the ratio within each round.
 
+Instructions per call, which do not depend on the machine's load:
+
+    for calls in 1000 11000; do
+      valgrind --tool=callgrind --callgrind-out-file=/dev/null \
+        target/python-bench/bin/python bindings/python/bench.py --only typed:phone --calls $calls 2>&1 | grep refs
+    done
+
+(the difference of the two counts divided by 10,000).
+
 The GIL part times ``decrypt_phone`` (GIL held) against
 ``_decrypt_phone_detached`` (the same with the GIL released around the
 library call): per call on one thread; calls per second on a thread while
@@ -156,12 +165,42 @@ def beside_python(run: Callable[[], Any], seconds: float) -> float:
     return calls / elapsed
 
 
+def contender(name: str, payload: str) -> Callable[[], Any]:
+    fixture = json.loads((FIXTURES / f"{payload}.json").read_text())
+    typed = {"phone": wxdecrypt.decrypt_phone, "user-info": wxdecrypt.decrypt_user_info}
+    makers: Dict[str, Callable[[], Callable[[], Any]]] = {
+        "typed": lambda: ours(typed[payload], fixture),
+        "raw": lambda: ours(wxdecrypt.decrypt_raw, fixture),
+        "wechatpy": lambda: wechatpy_approach(fixture),
+        "wxbiz": lambda: wxbiz_approach(fixture),
+    }
+    return makers[name]()
+
+
+def only(spec: str, calls: int) -> None:
+    """Runs one contender `calls` times after one warm-up call: under
+    callgrind, the difference between two values of `calls` divided by
+    their difference is the instructions per call, whatever the load."""
+    name, payload = spec.split(":")
+    run = contender(name, payload)
+    run()
+    for _ in range(calls):
+        run()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=101)
     parser.add_argument("--batch", type=int, default=500)
     parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--only", metavar="CONTENDER:PAYLOAD",
+                        help="run one contender --calls times and nothing else (for callgrind), "
+                        "e.g. typed:phone, raw:werun-31, wechatpy:user-info, wxbiz:phone")
+    parser.add_argument("--calls", type=int, default=10000)
     options = parser.parse_args()
+    if options.only:
+        only(options.only, options.calls)
+        return
 
     import wechatpy.crypto.base
 

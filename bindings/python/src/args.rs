@@ -22,6 +22,7 @@ impl<'py> Text<'py> {
     pub(crate) fn new(value: &Bound<'py, PyAny>, name: &str) -> PyResult<Self> {
         let py = value.py();
         let bytes = if let Ok(text) = value.cast::<PyString>() {
+            // Python's encoder gives valid UTF-8 or fails (a lone surrogate).
             text.encode_utf8().map_err(|_| {
                 input_error(
                     py,
@@ -30,6 +31,14 @@ impl<'py> Text<'py> {
                 )
             })?
         } else if let Ok(bytes) = value.cast::<PyBytes>() {
+            // Caller's bytes: checked here, so that `as_str` cannot fail.
+            if let Err(e) = std::str::from_utf8(bytes.as_bytes()) {
+                return Err(input_error(
+                    py,
+                    Some(name),
+                    format!("{name} is not UTF-8 (at byte {})", e.valid_up_to()),
+                ));
+            }
             bytes.clone()
         } else {
             return Err(input_error(
@@ -38,14 +47,6 @@ impl<'py> Text<'py> {
                 format!("{name} must be a str, not {}", type_name(value)),
             ));
         };
-        // Checked once here, so that `as_str` cannot fail.
-        if let Err(e) = std::str::from_utf8(bytes.as_bytes()) {
-            return Err(input_error(
-                py,
-                Some(name),
-                format!("{name} is not UTF-8 (at byte {})", e.valid_up_to()),
-            ));
-        }
         Ok(Self { bytes })
     }
 
