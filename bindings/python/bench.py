@@ -6,7 +6,7 @@ Setup, from the repository root (a venv of its own under target/):
 
     python3 -m venv target/python-bench
     target/python-bench/bin/pip install ./bindings/python wechatpy==1.8.18 cryptography pycryptodome
-    target/python-bench/bin/python bindings/python/bench.py [--rounds 101] [--batch 500]
+    target/python-bench/bin/python bindings/python/bench.py [--rounds 101] [--batch-ms 2]
 
 Every contender runs the full path a server runs per request, from the
 three base64 strings to a checked dict or object, on the fixtures of
@@ -22,8 +22,9 @@ crates/wxdecrypt/benches/fixtures/:
   says, ``json.loads``, compare the watermark appid.
 
 Timing is interleaved: each round times one batch of every contender, in
-an order that rotates every round, so that a slow moment of the shared
-machine hits all of them. The figures are the median per-call time over the
+an order that rotates every round, each batch sized to take the same time
+(``--batch-ms``), so that a slow moment of the shared machine hits all of
+them alike. The figures are the median per-call time over the
 rounds, and the median over the rounds of the ratio within each round.
 
 Instructions per call, which do not depend on the machine's load:
@@ -95,16 +96,32 @@ def ours(function: Callable[..., Any], fixture: Dict[str, Any]) -> Callable[[], 
     return run
 
 
-def interleaved(contenders: Dict[str, Callable[[], Any]], rounds: int, batch: int) -> Dict[str, List[float]]:
-    """Nanoseconds per call of each contender, one sample per round."""
+def calibrate(run: Callable[[], Any], milliseconds: float) -> int:
+    """How many calls of `run` take about `milliseconds`."""
+    calls = 1
+    while True:
+        start = time.perf_counter_ns()
+        for _ in range(calls):
+            run()
+        elapsed = time.perf_counter_ns() - start
+        if elapsed >= milliseconds * 1e6 / 4:
+            return max(1, round(calls * milliseconds * 1e6 / elapsed))
+        calls *= 2
+
+
+def interleaved(contenders: Dict[str, Callable[[], Any]], rounds: int, milliseconds: float) -> Dict[str, List[float]]:
+    """Nanoseconds per call of each contender, one sample per round.
+
+    Each contender's batch is sized to take the same time: on a shared
+    machine whose CPU quota is throttled now and then, a longer batch is
+    more likely to be hit, which would favour the faster contender."""
     names = list(contenders)
     samples: Dict[str, List[float]] = {name: [] for name in names}
-    for name in names:  # warm up, and check that each one works
-        contenders[name]()
+    batches = {name: calibrate(contenders[name], milliseconds) for name in names}
     for r in range(rounds):
         order = names[r % len(names):] + names[: r % len(names)]
         for name in order:
-            run = contenders[name]
+            run, batch = contenders[name], batches[name]
             start = time.perf_counter_ns()
             for _ in range(batch):
                 run()
@@ -191,7 +208,8 @@ def only(spec: str, calls: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=101)
-    parser.add_argument("--batch", type=int, default=500)
+    parser.add_argument("--batch-ms", type=float, default=2.0,
+                        help="the time each batch takes, in milliseconds")
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--only", metavar="CONTENDER:PAYLOAD",
                         help="run one contender --calls times and nothing else (for callgrind), "
@@ -206,7 +224,7 @@ def main() -> None:
 
     print(f"python {sys.version.split()[0]}, wxdecrypt from {Path(wxdecrypt.__file__).parent}")
     print(f"wechatpy cipher: {wechatpy.crypto.base.WeChatCipher.__module__}")
-    print(f"rounds {options.rounds}, batch {options.batch}: median ns per call")
+    print(f"rounds {options.rounds}, batches of {options.batch_ms} ms: median ns per call")
     print()
     print("| payload | wxdecrypt (typed) | wxdecrypt.decrypt_raw | wechatpy 1.8.18 | WXBizDataCrypt approach | wechatpy / typed | WXBiz / typed |")
     print("|---|---|---|---|---|---|---|")
@@ -218,7 +236,7 @@ def main() -> None:
         contenders["raw"] = ours(wxdecrypt.decrypt_raw, fixture)
         contenders["wechatpy"] = wechatpy_approach(fixture)
         contenders["wxbiz"] = wxbiz_approach(fixture)
-        samples = interleaved(contenders, options.rounds, options.batch)
+        samples = interleaved(contenders, options.rounds, options.batch_ms)
         m = {name: median(values) for name, values in samples.items()}
         base = "typed" if "typed" in m else "raw"
         print(
@@ -231,7 +249,7 @@ def main() -> None:
     fixture = json.loads((FIXTURES / "phone.json").read_text())
     hold = ours(wxdecrypt.decrypt_phone, fixture)
     release = ours(wxdecrypt._wxdecrypt._decrypt_phone_detached, fixture)  # type: ignore[attr-defined]
-    samples = interleaved({"hold": hold, "release": release}, options.rounds, options.batch)
+    samples = interleaved({"hold": hold, "release": release}, options.rounds, options.batch_ms)
     print(f"GIL, one thread, phone: held {median(samples['hold']):,.0f} ns, "
           f"released {median(samples['release']):,.0f} ns "
           f"(released / held {ratio(samples, 'release', 'hold'):.2f}x)")
@@ -243,7 +261,7 @@ def main() -> None:
         rates: Dict[str, List[float]] = {"hold": [], "release": []}
         for r in range(max(5, options.rounds // 4)):
             for name in (("hold", "release") if r % 2 == 0 else ("release", "hold")):
-                rates[name].append(threaded(hold if name == "hold" else release, threads, options.batch * 5))
+                rates[name].append(threaded(hold if name == "hold" else release, threads, 5000))
         h, rl = statistics.median(rates["hold"]), statistics.median(rates["release"])
         print(f"GIL, {threads} thread(s), phone, total calls/s (median): held {h:,.0f}, released {rl:,.0f} "
               f"(released / held {rl / h:.2f}x)")

@@ -9,6 +9,17 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
+# Debian and Ubuntu ship venv and ensurepip apart from python3.
+if ! python3 -c 'import venv, ensurepip' >/dev/null 2>&1; then
+  if command -v apt-get >/dev/null 2>&1; then
+    sudo=$([ "$(id -u)" -eq 0 ] || echo sudo)
+    $sudo apt-get install -y python3-venv </dev/null
+  else
+    echo "python3 has no venv module; install it" >&2
+    exit 1
+  fi
+fi
+
 venv=target/python-ci
 if [ ! -x "$venv/bin/python" ]; then
   python3 -m venv "$venv"
@@ -42,7 +53,7 @@ export WXDECRYPT_CLI="$PWD/target/debug/wxdecrypt"
 # Run from the tests' own directory, so `import wxdecrypt` is the installed
 # wheel, not the source tree.
 (cd bindings/python && "../../$venv/bin/python" -m pytest -q -p no:cacheprovider tests)
-(cd bindings/python && "../../$venv/bin/python" -m mypy --strict --no-incremental typing_usage.py)
+(cd bindings/python && "../../$venv/bin/python" -m mypy --strict --no-incremental --cache-dir=/dev/null typing_usage.py)
 
 # The install command of the README, into a fresh venv: it builds from
 # source with maturin from PyPI, on the release build above (cargo's cache
