@@ -1,0 +1,520 @@
+// wxdecrypt for Node: the JavaScript half of the package.
+//
+// It owns the API's shape: it checks every argument's type before the
+// native addon is entered (a wrong type is a WxdecryptError of stage
+// 'input', thrown here), spreads the options objects into the addon's
+// positional arguments, builds the result objects with WeChat's member
+// names, and turns the addon's failures into WxdecryptErrors. Everything
+// that decides whether data is accepted happens in the addon, which is the
+// Rust crate `wxdecrypt` (bindings/node/src).
+'use strict';
+
+const util = require('node:util');
+
+let native;
+try {
+  native = require('./wxdecrypt.node');
+} catch (error) {
+  const hint = new Error(
+    'wxdecrypt: the native addon could not be loaded (' +
+      (error && error.code ? error.code : 'unknown error') +
+      '); build it from source with `npm run build` in the package directory',
+  );
+  hint.cause = error;
+  throw hint;
+}
+
+// ----- Errors -----
+
+/**
+ * Every failure of this package. `stage` is 'input' (refused before
+ * anything was decrypted, wrong argument types included), 'decryption'
+ * (the one opaque failure after the cipher), 'policy' (a well-formed
+ * payload failed the watermark checks) or 'api' (every failure of a server
+ * response). `code` is the WeChat or Authing error code when the response
+ * carried one, otherwise undefined. `message` is the library's message.
+ */
+class WxdecryptError extends Error {
+  constructor(stage, message, code) {
+    super(message);
+    this.name = 'WxdecryptError';
+    this.stage = stage;
+    this.code = code;
+  }
+}
+
+/** The most session keys decryptWithKeys tries (the library's limit). */
+const MAX_CANDIDATE_KEYS = native.maxCandidateKeys();
+
+const STAGES = new Set(['input', 'decryption', 'policy', 'api']);
+
+// The addon throws Errors whose `code` is the stage, or `api:<number>`.
+function fromNative(error) {
+  const code = error !== null && typeof error === 'object' ? error.code : undefined;
+  if (typeof code === 'string') {
+    if (STAGES.has(code)) return new WxdecryptError(code, error.message);
+    if (code.startsWith('api:')) {
+      return new WxdecryptError('api', error.message, Number(code.slice(4)));
+    }
+  }
+  // Not one of ours (the addon checks nothing index.js has not checked):
+  // still a WxdecryptError, so that nothing else escapes.
+  return new WxdecryptError('input', String(error && error.message));
+}
+
+// ----- Argument checks (before the addon is entered) -----
+
+function kindOf(value) {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return typeof value;
+}
+
+function refuse(name, expected, value) {
+  return new WxdecryptError('input', `${name} must be ${expected} (got ${kindOf(value)})`);
+}
+
+function options(value, name) {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw refuse(name, 'an object', value);
+  }
+  return value;
+}
+
+function string(value, name) {
+  if (typeof value !== 'string') throw refuse(name, 'a string', value);
+  return value;
+}
+
+function optionalString(value, name) {
+  if (value === undefined || value === null) return undefined;
+  return string(value, name);
+}
+
+function seconds(value, name) {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
+    throw refuse(name, 'a whole number of seconds from 0 to 2^53 - 1', value);
+  }
+  return value;
+}
+
+function flag(value, name) {
+  if (value === undefined || value === null) return false;
+  if (typeof value !== 'boolean') throw refuse(name, 'a boolean', value);
+  return value;
+}
+
+// ----- Results -----
+
+// The addon returns each result as one string: per field, a 32-bit length
+// in two UTF-16 code units (high first) and then the field's text; or the
+// length 0xFFFFFFFF alone for an absent field (null here); or the length
+// 0xFFFFFFFE and four code units (high first) for a number. One string
+// crosses the boundary instead of many values (bindings/node/src/lib.rs).
+function fields(record) {
+  const out = [];
+  let at = 0;
+  while (at < record.length) {
+    const len = record.charCodeAt(at) * 0x10000 + record.charCodeAt(at + 1);
+    at += 2;
+    if (len === 0xffffffff) {
+      out.push(null);
+    } else if (len === 0xfffffffe) {
+      out.push(
+        ((record.charCodeAt(at) * 0x10000 + record.charCodeAt(at + 1)) * 0x10000 +
+          record.charCodeAt(at + 2)) * 0x10000 +
+          record.charCodeAt(at + 3),
+      );
+      at += 4;
+    } else {
+      out.push(record.slice(at, at + len));
+      at += len;
+    }
+  }
+  return out;
+}
+
+const MASK = util.inspect.custom;
+
+/**
+ * A verified phone number. Its own members are WeChat's, so JSON.stringify
+ * gives the wxdecrypt CLI's JSON; `masked` and `e164` are getters.
+ * util.inspect (console.log) shows it masked.
+ */
+class PhoneNumber {
+  #masked;
+  #e164;
+
+  constructor(fields, at, appid) {
+    this.phoneNumber = fields[at];
+    this.purePhoneNumber = fields[at + 1];
+    this.countryCode = fields[at + 2];
+    const timestamp = fields[at + 3];
+    this.watermark = timestamp === null ? null : { appid, timestamp };
+    this.#masked = fields[at + 4];
+    this.#e164 = fields[at + 5];
+  }
+
+  /** The pure number with its middle digits masked: `180****8610`. */
+  get masked() {
+    return this.#masked;
+  }
+
+  /** `+8618017448610`, or null when the number is not an E.164 number. */
+  get e164() {
+    return this.#e164;
+  }
+
+  [MASK](depth, inspectOptions, inspect) {
+    const shown = { masked: this.#masked, countryCode: this.countryCode, watermark: this.watermark };
+    return `PhoneNumber ${inspect(shown, inspectOptions)}`;
+  }
+}
+
+/**
+ * A verified user profile from getUserInfo. Its own members are WeChat's
+ * (openId and unionId only when sent), so JSON.stringify gives the CLI's
+ * JSON. util.inspect shows only the language and which ids are present.
+ */
+class UserInfo {
+  constructor(fields, at, appid) {
+    if (fields[at] !== null) this.openId = fields[at];
+    this.nickName = fields[at + 1];
+    this.gender = fields[at + 2];
+    this.language = fields[at + 3];
+    this.city = fields[at + 4];
+    this.province = fields[at + 5];
+    this.country = fields[at + 6];
+    this.avatarUrl = fields[at + 7];
+    if (fields[at + 8] !== null) this.unionId = fields[at + 8];
+    const timestamp = fields[at + 9];
+    this.watermark = timestamp === null ? null : { appid, timestamp };
+  }
+
+  [MASK](depth, inspectOptions, inspect) {
+    const shown = {
+      openId: this.openId === undefined ? 'absent' : '[redacted]',
+      nickName: '[redacted]',
+      language: this.language,
+      unionId: this.unionId === undefined ? 'absent' : '[redacted]',
+      watermark: this.watermark,
+    };
+    return `UserInfo ${inspect(shown, inspectOptions)}`;
+  }
+}
+
+/**
+ * What code2session returned. `openid` and `unionid` (null when absent)
+ * are own members; the session key is read through the `sessionKey` getter
+ * only, and is left out of JSON.stringify, util.inspect and console.log.
+ */
+class Code2Session {
+  #sessionKey;
+
+  constructor(openid, unionid, sessionKey) {
+    this.openid = openid;
+    this.unionid = unionid;
+    this.#sessionKey = sessionKey;
+  }
+
+  /** The session key's base64 text: keep it on the server. */
+  get sessionKey() {
+    return this.#sessionKey;
+  }
+
+  toJSON() {
+    return { openid: this.openid, unionid: this.unionid };
+  }
+
+  [MASK](depth, inspectOptions, inspect) {
+    const shown = {
+      openid: '[redacted]',
+      unionid: this.unionid === null ? null : '[redacted]',
+      sessionKey: '[redacted]',
+    };
+    return `Code2Session ${inspect(shown, inspectOptions)}`;
+  }
+}
+
+/**
+ * A request for your HTTP client: `method`, `url`, `body` (null for GET)
+ * and `contentType` (null without a body). The URL and the body may hold
+ * secrets (an access token, the app secret, a one-time code), so
+ * util.inspect and JSON.stringify show them redacted.
+ */
+class HttpRequest {
+  constructor(fields) {
+    this.method = fields[0];
+    this.url = fields[1];
+    this.body = fields[2];
+    this.contentType = fields[3];
+  }
+
+  #redacted() {
+    const query = this.url.indexOf('?');
+    return {
+      method: this.method,
+      url: query < 0 ? this.url : `${this.url.slice(0, query)}?[redacted]`,
+      body: this.body === null ? null : '[redacted]',
+      contentType: this.contentType,
+    };
+  }
+
+  toJSON() {
+    return this.#redacted();
+  }
+
+  [MASK](depth, inspectOptions, inspect) {
+    return `HttpRequest ${inspect(this.#redacted(), inspectOptions)}`;
+  }
+}
+
+// ----- The decrypt path -----
+
+// Calls a decrypt function of the addon with the options spread out.
+function callDecrypt(fn, input, name) {
+  const o = options(input, name);
+  const sessionKey = string(o.sessionKey, 'sessionKey');
+  const iv = string(o.iv, 'iv');
+  const encryptedData = string(o.encryptedData, 'encryptedData');
+  const appid = string(o.appid, 'appid');
+  const now = seconds(o.now, 'now');
+  const maxAge = seconds(o.maxAge, 'maxAge');
+  const leeway = seconds(o.leeway, 'leeway');
+  const lenient = flag(o.lenientBase64, 'lenientBase64');
+  const acceptMissing = flag(o.acceptMissingWatermark, 'acceptMissingWatermark');
+  let record;
+  try {
+    record = fn(sessionKey, iv, encryptedData, appid, now, maxAge, leeway, lenient, acceptMissing);
+  } catch (error) {
+    throw fromNative(error);
+  }
+  return { fields: fields(record), appid };
+}
+
+function decryptPhone(input) {
+  const { fields, appid } = callDecrypt(native.decryptPhone, input, 'decryptPhone options');
+  return new PhoneNumber(fields, 0, appid);
+}
+
+function decryptUserInfo(input) {
+  const { fields, appid } = callDecrypt(native.decryptUserInfo, input, 'decryptUserInfo options');
+  return new UserInfo(fields, 0, appid);
+}
+
+function decryptRaw(input) {
+  const { fields } = callDecrypt(native.decryptRaw, input, 'decryptRaw options');
+  // Text the library's strict reader accepted: one object, no duplicate keys.
+  return JSON.parse(fields[0]);
+}
+
+function decryptWithKeys(input) {
+  const o = options(input, 'decryptWithKeys options');
+  const kind = o.kind === undefined ? 'phone' : o.kind;
+  if (kind !== 'phone' && kind !== 'userInfo') {
+    throw new WxdecryptError('input', "kind must be 'phone' or 'userInfo'");
+  }
+  const sessionKeys = o.sessionKeys;
+  if (!Array.isArray(sessionKeys)) throw refuse('sessionKeys', 'an array of strings', sessionKeys);
+  // A list of the wrong length is the library's refusal (its keys unread).
+  if (sessionKeys.length >= 1 && sessionKeys.length <= MAX_CANDIDATE_KEYS) {
+    sessionKeys.forEach((key, i) => string(key, `sessionKeys[${i}]`));
+  }
+  const iv = string(o.iv, 'iv');
+  const encryptedData = string(o.encryptedData, 'encryptedData');
+  const appid = string(o.appid, 'appid');
+  const now = seconds(o.now, 'now');
+  const maxAge = seconds(o.maxAge, 'maxAge');
+  const leeway = seconds(o.leeway, 'leeway');
+  const lenient = flag(o.lenientBase64, 'lenientBase64');
+  const acceptMissing = flag(o.acceptMissingWatermark, 'acceptMissingWatermark');
+  let record;
+  try {
+    record = native.decryptWithKeys(
+      kind, sessionKeys, iv, encryptedData, appid, now, maxAge, leeway, lenient, acceptMissing,
+    );
+  } catch (error) {
+    throw fromNative(error);
+  }
+  const f = fields(record);
+  const value = kind === 'phone' ? new PhoneNumber(f, 1, appid) : new UserInfo(f, 1, appid);
+  return { keyIndex: f[0], value };
+}
+
+function verifyRawData(input) {
+  const o = options(input, 'verifyRawData options');
+  const rawData = string(o.rawData, 'rawData');
+  const signature = string(o.signature, 'signature');
+  const sessionKey = string(o.sessionKey, 'sessionKey');
+  try {
+    return native.verifyRawData(rawData, signature, sessionKey);
+  } catch (error) {
+    throw fromNative(error);
+  }
+}
+
+// ----- Server responses -----
+
+const RESPONSE_KINDS = new Set(['getUserPhoneNumber', 'cloudCall', 'authing']);
+
+function parsePhoneResponse(body, input) {
+  string(body, 'body');
+  const o = input === undefined ? {} : options(input, 'parsePhoneResponse options');
+  const appid = optionalString(o.appid, 'appid');
+  const now = seconds(o.now, 'now');
+  const maxAge = seconds(o.maxAge, 'maxAge');
+  const leeway = seconds(o.leeway, 'leeway');
+  const kind = optionalString(o.kind, 'kind');
+  if (kind !== undefined && !RESPONSE_KINDS.has(kind)) {
+    throw new WxdecryptError('input', "kind must be 'getUserPhoneNumber', 'cloudCall' or 'authing'");
+  }
+  if (appid === undefined && (maxAge !== undefined || leeway !== undefined)) {
+    throw new WxdecryptError('input', 'maxAge and leeway check the watermark: they need the appid');
+  }
+  let record;
+  try {
+    record = native.parsePhoneResponse(body, appid, now, maxAge, leeway, kind);
+  } catch (error) {
+    throw fromNative(error);
+  }
+  return new PhoneNumber(fields(record), 0, appid);
+}
+
+function parseCode2Session(body) {
+  string(body, 'body');
+  let f;
+  try {
+    f = fields(native.parseCode2Session(body));
+  } catch (error) {
+    throw fromNative(error);
+  }
+  // The library has read the body strictly (no duplicate keys) and checked
+  // that its session_key is the canonical base64 of 16 bytes; this reads
+  // the same member's text, to hand it to the caller for storage.
+  const sessionKey = JSON.parse(body).session_key;
+  return new Code2Session(f[0], f[1], sessionKey);
+}
+
+// ----- Requests -----
+
+function request(fn, args) {
+  try {
+    return new HttpRequest(fields(fn(...args)));
+  } catch (error) {
+    throw fromNative(error);
+  }
+}
+
+function getUserPhoneNumberRequest(input) {
+  const o = options(input, 'getUserPhoneNumberRequest options');
+  return request(native.getUserPhoneNumberRequest, [
+    string(o.accessToken, 'accessToken'),
+    string(o.code, 'code'),
+  ]);
+}
+
+function code2SessionRequest(input) {
+  const o = options(input, 'code2SessionRequest options');
+  return request(native.code2SessionRequest, [
+    string(o.appid, 'appid'),
+    string(o.secret, 'secret'),
+    string(o.jsCode, 'jsCode'),
+  ]);
+}
+
+function authingPhoneRequest(input) {
+  const o = options(input, 'authingPhoneRequest options');
+  return request(native.authingPhoneRequest, [
+    string(o.appHost, 'appHost'),
+    string(o.extIdpConnidentifier, 'extIdpConnidentifier'),
+    string(o.code, 'code'),
+  ]);
+}
+
+// ----- Signatures and digests -----
+
+function sessionSignature(input) {
+  const o = options(input, 'sessionSignature options');
+  const sessionKey = string(o.sessionKey, 'sessionKey');
+  let message;
+  if (typeof o.message === 'string') {
+    message = Buffer.from(o.message, 'utf8');
+  } else if (o.message instanceof Uint8Array) {
+    message = Buffer.from(o.message.buffer, o.message.byteOffset, o.message.byteLength);
+  } else {
+    throw refuse('message', 'a string, a Buffer or a Uint8Array', o.message);
+  }
+  try {
+    return native.sessionSignature(sessionKey, message);
+  } catch (error) {
+    throw fromNative(error);
+  }
+}
+
+function checksessionSignature(input) {
+  const o = options(input, 'checksessionSignature options');
+  const sessionKey = string(o.sessionKey, 'sessionKey');
+  try {
+    return native.checksessionSignature(sessionKey);
+  } catch (error) {
+    throw fromNative(error);
+  }
+}
+
+function encryptedMsgHash(encryptedData) {
+  string(encryptedData, 'encryptedData');
+  try {
+    return native.encryptedMsgHash(encryptedData);
+  } catch (error) {
+    throw fromNative(error);
+  }
+}
+
+// ----- Offline diagnosis -----
+
+/**
+ * For a developer's terminal, never a server's response: it tells the
+ * failures apart that decryption keeps opaque (a padding oracle by
+ * construction).
+ */
+function diagnose(input) {
+  const o = options(input, 'diagnose options');
+  const sessionKey = string(o.sessionKey, 'sessionKey');
+  const iv = string(o.iv, 'iv');
+  const encryptedData = string(o.encryptedData, 'encryptedData');
+  const appid = optionalString(o.appid, 'appid');
+  const now = seconds(o.now, 'now');
+  const maxAge = seconds(o.maxAge, 'maxAge');
+  const leeway = seconds(o.leeway, 'leeway');
+  let f;
+  try {
+    f = fields(native.diagnose(sessionKey, iv, encryptedData, appid, now, maxAge, leeway));
+  } catch (error) {
+    throw fromNative(error);
+  }
+  return { valid: f[0] === 'true', stage: f[1], report: f[2] };
+}
+
+module.exports = {
+  MAX_CANDIDATE_KEYS,
+  WxdecryptError,
+  PhoneNumber,
+  UserInfo,
+  Code2Session,
+  HttpRequest,
+  decryptPhone,
+  decryptUserInfo,
+  decryptRaw,
+  decryptWithKeys,
+  verifyRawData,
+  parsePhoneResponse,
+  parseCode2Session,
+  getUserPhoneNumberRequest,
+  code2SessionRequest,
+  authingPhoneRequest,
+  sessionSignature,
+  checksessionSignature,
+  encryptedMsgHash,
+  diagnose,
+};

@@ -1,0 +1,379 @@
+//! The decrypt path: `encryptedData` with its `iv` and the user's
+//! `session_key` to a checked phone number, profile or JSON text, with one
+//! key or with the candidate keys of the `wx.login` race; and the `rawData`
+//! signature check.
+//!
+//! Results are [`Record`]s, their fields in a fixed order, which
+//! `index.js` turns into objects with WeChat's member names.
+
+use napi::JsString;
+use napi::bindgen_prelude::{Array, Utf16String};
+use napi_derive::napi;
+use wxdecrypt::{
+    Decrypted, EncryptedData, Error, Field, InputParser, Iv, PhoneNumber, SessionKey, UserInfo,
+    Watermark,
+};
+
+use crate::{
+    Outcome, Policy, Record, as_text, bad_input, bounded_text, public_text, rejected, secret_text,
+};
+
+/// The three inputs, parsed. The key text is wiped once parsed.
+struct Inputs {
+    key: SessionKey,
+    iv: Iv,
+    data: String,
+}
+
+impl Inputs {
+    fn read(parser: InputParser, key: JsString<'_>, iv: &str, data: JsString<'_>) -> Outcome<Self> {
+        let key_text = secret_text(key)?;
+        let key = parser
+            .session_key(as_text(&key_text)?)
+            .map_err(|e| rejected(&e))?;
+        let iv = parser.iv(iv).map_err(|e| rejected(&e))?;
+        let data = encrypted_text(parser, data)?;
+        Ok(Self { key, iv, data })
+    }
+
+    fn data(&self, parser: InputParser) -> Outcome<EncryptedData<'_>> {
+        parser.encrypted_data(&self.data).map_err(|e| rejected(&e))
+    }
+}
+
+/// Copies `encryptedData`, refusing text longer than the parser accepts
+/// before copying it, with the library's own error.
+fn encrypted_text(parser: InputParser, data: JsString<'_>) -> Outcome<String> {
+    let max = parser.max_encrypted_data_len();
+    bounded_text(data, max, |len| {
+        rejected(&Error::TooLarge {
+            field: Field::EncryptedData,
+            len,
+            max,
+        })
+    })
+}
+
+/// The watermark's timestamp, when there is one.
+fn timestamp(watermark: Option<&Watermark>) -> Option<u64> {
+    watermark.map(|w| w.timestamp.as_secs())
+}
+
+/// `phoneNumber, purePhoneNumber, countryCode, timestamp?, masked, e164?`.
+pub(crate) fn put_phone(
+    record: &mut Record,
+    phone: &PhoneNumber,
+    watermark: Option<&Watermark>,
+) -> Outcome<()> {
+    record.text(phone.phone_number())?;
+    record.text(phone.pure_phone_number())?;
+    record.text(phone.country_code())?;
+    record.number(timestamp(watermark))?;
+    record.text(&phone.masked())?;
+    record.optional(phone.e164().as_deref())
+}
+
+/// `openId?, nickName, gender, language, city, province, country,
+/// avatarUrl, unionId?, timestamp?`.
+fn put_user(record: &mut Record, decrypted: &Decrypted<UserInfo>) -> Outcome<()> {
+    let user = &decrypted.payload;
+    record.optional(user.open_id.as_deref())?;
+    record.text(&user.nick_name)?;
+    record.number(Some(u64::from(user.gender.code())))?;
+    record.text(&user.language)?;
+    record.text(&user.city)?;
+    record.text(&user.province)?;
+    record.text(&user.country)?;
+    record.text(&user.avatar_url)?;
+    record.optional(user.union_id.as_deref())?;
+    record.number(timestamp(decrypted.watermark.as_ref()))
+}
+
+/// Decrypts a `getPhoneNumber` payload: see `decryptPhone` in `index.d.ts`.
+///
+/// # Errors
+/// The library's error, thrown with its stage (`input`, `decryption` or
+/// `policy`) as the JavaScript error's `code`.
+#[napi]
+#[allow(
+    clippy::too_many_arguments,
+    reason = "index.js spreads the options object into positional arguments"
+)]
+#[allow(
+    clippy::fn_params_excessive_bools,
+    reason = "the options' two switches"
+)]
+#[allow(
+    clippy::needless_pass_by_value,
+    reason = "N-API hands over owned values"
+)]
+pub fn decrypt_phone<'env>(
+    session_key: JsString<'env>,
+    iv: JsString<'_>,
+    encrypted_data: JsString<'env>,
+    appid: JsString<'_>,
+    now: Option<i64>,
+    max_age: Option<i64>,
+    leeway: Option<i64>,
+    lenient: bool,
+    accept_missing_watermark: bool,
+) -> napi::Result<Utf16String, String> {
+    let policy = Policy {
+        appid: public_text(appid)?,
+        now,
+        max_age,
+        leeway,
+        lenient,
+        accept_missing_watermark,
+    };
+    let (parser, validation, now) = policy.settings()?;
+    let inputs = Inputs::read(parser, session_key, &public_text(iv)?, encrypted_data)?;
+    let decrypted = wxdecrypt::decrypt_at::<PhoneNumber>(
+        &inputs.key,
+        &inputs.iv,
+        &inputs.data(parser)?,
+        &validation,
+        now,
+    )
+    .map_err(|e| rejected(&e))?;
+    let mut record = Record::with_capacity(128);
+    put_phone(
+        &mut record,
+        &decrypted.payload,
+        decrypted.watermark.as_ref(),
+    )?;
+    Ok(record.finish())
+}
+
+/// Decrypts a `getUserInfo` payload: see `decryptUserInfo` in `index.d.ts`.
+///
+/// # Errors
+/// The library's error, thrown with its stage (`input`, `decryption` or
+/// `policy`) as the JavaScript error's `code`.
+#[napi]
+#[allow(
+    clippy::too_many_arguments,
+    reason = "index.js spreads the options object into positional arguments"
+)]
+#[allow(
+    clippy::fn_params_excessive_bools,
+    reason = "the options' two switches"
+)]
+#[allow(
+    clippy::needless_pass_by_value,
+    reason = "N-API hands over owned values"
+)]
+pub fn decrypt_user_info<'env>(
+    session_key: JsString<'env>,
+    iv: JsString<'_>,
+    encrypted_data: JsString<'env>,
+    appid: JsString<'_>,
+    now: Option<i64>,
+    max_age: Option<i64>,
+    leeway: Option<i64>,
+    lenient: bool,
+    accept_missing_watermark: bool,
+) -> napi::Result<Utf16String, String> {
+    let policy = Policy {
+        appid: public_text(appid)?,
+        now,
+        max_age,
+        leeway,
+        lenient,
+        accept_missing_watermark,
+    };
+    let (parser, validation, now) = policy.settings()?;
+    let inputs = Inputs::read(parser, session_key, &public_text(iv)?, encrypted_data)?;
+    let decrypted = wxdecrypt::decrypt_at::<UserInfo>(
+        &inputs.key,
+        &inputs.iv,
+        &inputs.data(parser)?,
+        &validation,
+        now,
+    )
+    .map_err(|e| rejected(&e))?;
+    let mut record = Record::with_capacity(512);
+    put_user(&mut record, &decrypted)?;
+    Ok(record.finish())
+}
+
+/// Decrypts any payload to its checked JSON text: `[text, timestamp |
+/// null]`. See `decryptRaw` in `index.d.ts`.
+///
+/// # Errors
+/// The library's error, thrown with its stage (`input`, `decryption` or
+/// `policy`) as the JavaScript error's `code`.
+#[napi]
+#[allow(
+    clippy::too_many_arguments,
+    reason = "index.js spreads the options object into positional arguments"
+)]
+#[allow(
+    clippy::fn_params_excessive_bools,
+    reason = "the options' two switches"
+)]
+#[allow(
+    clippy::needless_pass_by_value,
+    reason = "N-API hands over owned values"
+)]
+pub fn decrypt_raw<'env>(
+    session_key: JsString<'env>,
+    iv: JsString<'_>,
+    encrypted_data: JsString<'env>,
+    appid: JsString<'_>,
+    now: Option<i64>,
+    max_age: Option<i64>,
+    leeway: Option<i64>,
+    lenient: bool,
+    accept_missing_watermark: bool,
+) -> napi::Result<Utf16String, String> {
+    let policy = Policy {
+        appid: public_text(appid)?,
+        now,
+        max_age,
+        leeway,
+        lenient,
+        accept_missing_watermark,
+    };
+    let (parser, validation, now) = policy.settings()?;
+    let inputs = Inputs::read(parser, session_key, &public_text(iv)?, encrypted_data)?;
+    let decrypted = wxdecrypt::decrypt_raw_at(
+        &inputs.key,
+        &inputs.iv,
+        &inputs.data(parser)?,
+        &validation,
+        now,
+    )
+    .map_err(|e| rejected(&e))?;
+    let text = decrypted.payload.as_str();
+    let mut record = Record::with_capacity(text.len() + 8);
+    record.text(text)?;
+    record.number(timestamp(decrypted.watermark.as_ref()))?;
+    Ok(record.finish())
+}
+
+/// Decrypts with each candidate key in turn (the `wx.login` race):
+/// `[keyIndex, ...the phone or profile array]`, `kind` being `phone` or
+/// `userInfo`. See `decryptWithKeys` in `index.d.ts`.
+///
+/// # Errors
+/// The library's error, thrown with its stage (`input`, `decryption` or
+/// `policy`) as the JavaScript error's `code`.
+#[napi]
+#[allow(
+    clippy::too_many_arguments,
+    reason = "index.js spreads the options object into positional arguments"
+)]
+#[allow(
+    clippy::fn_params_excessive_bools,
+    reason = "the options' two switches"
+)]
+#[allow(
+    clippy::needless_pass_by_value,
+    reason = "N-API hands over owned values"
+)]
+pub fn decrypt_with_keys<'env>(
+    kind: String,
+    session_keys: Array<'env>,
+    iv: JsString<'_>,
+    encrypted_data: JsString<'env>,
+    appid: JsString<'_>,
+    now: Option<i64>,
+    max_age: Option<i64>,
+    leeway: Option<i64>,
+    lenient: bool,
+    accept_missing_watermark: bool,
+) -> napi::Result<Utf16String, String> {
+    let policy = Policy {
+        appid: public_text(appid)?,
+        now,
+        max_age,
+        leeway,
+        lenient,
+        accept_missing_watermark,
+    };
+    let (parser, validation, now) = policy.settings()?;
+    let count = session_keys.len();
+    let max = wxdecrypt::MAX_CANDIDATE_KEYS;
+    if count == 0 || usize::try_from(count).map_or(true, |n| n > max) {
+        // Refused before any key is read, as the library refuses the count
+        // before it tries a key; its error, with its limit.
+        return Err(rejected(&Error::CandidateKeyCount {
+            count: usize::try_from(count).unwrap_or(usize::MAX),
+            max,
+        }));
+    }
+    let mut keys = Vec::with_capacity(count as usize);
+    for index in 0..count {
+        let text: JsString<'_> = session_keys
+            .get(index)
+            .map_err(|e| bad_input(e.reason))?
+            .ok_or_else(|| bad_input("sessionKeys must hold strings"))?;
+        let key_text = secret_text(text)?;
+        keys.push(
+            parser
+                .session_key(as_text(&key_text)?)
+                .map_err(|e| rejected(&e))?,
+        );
+    }
+    let keys: Vec<&SessionKey> = keys.iter().collect();
+    let iv = parser.iv(&public_text(iv)?).map_err(|e| rejected(&e))?;
+    let data_text = encrypted_text(parser, encrypted_data)?;
+    let data = parser
+        .encrypted_data(&data_text)
+        .map_err(|e| rejected(&e))?;
+    match kind.as_str() {
+        "phone" => {
+            let (index, decrypted) =
+                wxdecrypt::decrypt_with_keys_at::<PhoneNumber>(&keys, &iv, &data, &validation, now)
+                    .map_err(|e| rejected(&e))?;
+            let mut record = Record::with_capacity(128);
+            record.number(u64::try_from(index).ok())?;
+            put_phone(
+                &mut record,
+                &decrypted.payload,
+                decrypted.watermark.as_ref(),
+            )?;
+            Ok(record.finish())
+        }
+        "userInfo" => {
+            let (index, decrypted) =
+                wxdecrypt::decrypt_with_keys_at::<UserInfo>(&keys, &iv, &data, &validation, now)
+                    .map_err(|e| rejected(&e))?;
+            let mut record = Record::with_capacity(512);
+            record.number(u64::try_from(index).ok())?;
+            put_user(&mut record, &decrypted)?;
+            Ok(record.finish())
+        }
+        _ => Err(bad_input("kind must be 'phone' or 'userInfo'")),
+    }
+}
+
+/// Whether `signature` is `sha1(rawData + session_key)`, compared in
+/// constant time. A key that is not a valid session key is an input error.
+///
+/// # Errors
+/// The library's error, thrown with its stage (`input`, `decryption` or
+/// `policy`) as the JavaScript error's `code`.
+#[napi]
+#[allow(
+    clippy::needless_pass_by_value,
+    reason = "N-API hands over owned values"
+)]
+pub fn verify_raw_data(
+    raw_data: String,
+    signature: String,
+    session_key: JsString<'_>,
+) -> napi::Result<bool, String> {
+    let key_text = secret_text(session_key)?;
+    let key = SessionKey::from_base64(as_text(&key_text)?).map_err(|e| rejected(&e))?;
+    Ok(wxdecrypt::verify_raw_data(&key, &raw_data, &signature))
+}
+
+/// The most candidate keys [`decrypt_with_keys`] tries: the library's
+/// `MAX_CANDIDATE_KEYS`.
+#[napi]
+#[must_use]
+pub fn max_candidate_keys() -> u32 {
+    u32::try_from(wxdecrypt::MAX_CANDIDATE_KEYS).unwrap_or(u32::MAX)
+}
