@@ -43,7 +43,7 @@ function checkDecrypt(entry) {
       const phone = wx.decryptPhone(input);
       assert.ok(phone instanceof wx.PhoneNumber);
       assert.deepEqual(json(phone), expectedPhone(plain), entry.id);
-      // The CLI's member order, so the JSON text is the CLI's too.
+      // WeChat's member order (the CLI prints the same members sorted).
       assert.equal(JSON.stringify(phone), JSON.stringify(expectedPhone(plain)), entry.id);
       assert.equal(typeof phone.countryCode, 'string', entry.id);
       assert.equal(phone.e164, `+${phone.countryCode}${phone.purePhoneNumber}`, entry.id);
