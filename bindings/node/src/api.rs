@@ -15,6 +15,7 @@ use wxdecrypt::api::{
 };
 use wxdecrypt::diagnose::{DiagnoseInput, DiagnoseOptions};
 use wxdecrypt::{EncryptedData, SessionKey, Stage, Validation};
+use zeroize::Zeroizing;
 
 use crate::decrypt::put_phone;
 use crate::{
@@ -127,7 +128,8 @@ pub fn parse_phone_response(
     reason = "N-API hands over owned values"
 )]
 pub fn parse_code2session(body: JsString<'_>) -> napi::Result<Utf16String, String> {
-    let text = response_text(body)?;
+    // The body holds the session key: its copy is wiped.
+    let text = Zeroizing::new(response_text(body)?);
     let session = api::parse_code2session(&text).map_err(|e| api_failure(&e))?;
     let mut record = Record::with_capacity(64);
     record.text(&session.openid)?;
