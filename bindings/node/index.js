@@ -143,8 +143,7 @@ const MASK = util.inspect.custom;
  * util.inspect (console.log) shows it masked.
  */
 class PhoneNumber {
-  #masked;
-  #e164;
+  #forms = null;
 
   constructor(fields, at, appid) {
     this.phoneNumber = fields[at];
@@ -152,22 +151,38 @@ class PhoneNumber {
     this.countryCode = fields[at + 2];
     const timestamp = fields[at + 3];
     this.watermark = timestamp === null ? null : { appid, timestamp };
-    this.#masked = fields[at + 4];
-    this.#e164 = fields[at + 5];
+  }
+
+  // The library's masked and E.164 forms, made on first use (most callers
+  // read neither): the number's own fields, read again by the library.
+  #form(index) {
+    if (this.#forms === null) {
+      const info = JSON.stringify({
+        phoneNumber: this.phoneNumber,
+        purePhoneNumber: this.purePhoneNumber,
+        countryCode: this.countryCode,
+      });
+      try {
+        this.#forms = fields(native.phoneForms(info));
+      } catch (error) {
+        throw fromNative(error);
+      }
+    }
+    return this.#forms[index];
   }
 
   /** The pure number with its middle digits masked: `180****8610`. */
   get masked() {
-    return this.#masked;
+    return this.#form(0);
   }
 
   /** `+8618017448610`, or null when the number is not an E.164 number. */
   get e164() {
-    return this.#e164;
+    return this.#form(1);
   }
 
   [MASK](depth, inspectOptions, inspect) {
-    const shown = { masked: this.#masked, countryCode: this.countryCode, watermark: this.watermark };
+    const shown = { masked: this.masked, countryCode: this.countryCode, watermark: this.watermark };
     return `PhoneNumber ${inspect(shown, inspectOptions)}`;
   }
 }

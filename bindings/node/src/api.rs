@@ -115,6 +115,34 @@ pub fn parse_phone_response(
     Ok(record.finish())
 }
 
+/// The masked and E.164 forms of a phone number, `[masked, e164?]`, from
+/// the library's own `PhoneNumber::masked` and `PhoneNumber::e164`. The
+/// number is read (with all of the library's rules) from `phone_info`, a
+/// `{phoneNumber, purePhoneNumber, countryCode}` object that `index.js`
+/// writes from a verified result when a getter first asks: the decrypt
+/// path does not pay for forms nobody reads.
+///
+/// # Errors
+/// The library's error for fields that are not a phone number (never the
+/// case for those of a verified result).
+#[napi]
+#[allow(
+    clippy::needless_pass_by_value,
+    reason = "N-API hands over owned values"
+)]
+pub fn phone_forms(phone_info: String) -> napi::Result<Utf16String, String> {
+    let body = format!(r#"{{"errcode":0,"errmsg":"ok","phone_info":{phone_info}}}"#);
+    let response = PhoneResponseParser::without_watermark_check()
+        .expect(ResponseKind::GetUserPhoneNumber)
+        .parse_at(&body, wxdecrypt::UnixTime::from_secs(0))
+        .map_err(|e| api_failure(&e))?;
+    let phone = &response.phone.payload;
+    let mut record = Record::with_capacity(48);
+    record.text(&phone.masked())?;
+    record.optional(phone.e164().as_deref())?;
+    Ok(record.finish())
+}
+
 /// Reads a `code2session` response: `[openid, unionid | null]`, once the
 /// library has checked it, its session key included. See
 /// `parseCode2Session` in `index.d.ts`.

@@ -14,9 +14,7 @@ use wxdecrypt::{
     Watermark,
 };
 
-use crate::{
-    Outcome, Policy, Record, as_text, bad_input, bounded_text, public_text, rejected, secret_text,
-};
+use crate::{Outcome, Policy, Record, as_text, bad_input, bounded_text, rejected, secret_text};
 
 /// The three inputs, parsed. The key text is wiped once parsed.
 struct Inputs {
@@ -59,7 +57,8 @@ fn timestamp(watermark: Option<&Watermark>) -> Option<u64> {
     watermark.map(|w| w.timestamp.as_secs())
 }
 
-/// `phoneNumber, purePhoneNumber, countryCode, timestamp?, masked, e164?`.
+/// `phoneNumber, purePhoneNumber, countryCode, timestamp?`. The masked and
+/// E.164 forms are made only when asked for ([`crate::api::phone_forms`]).
 pub(crate) fn put_phone(
     record: &mut Record,
     phone: &PhoneNumber,
@@ -68,9 +67,7 @@ pub(crate) fn put_phone(
     record.text(phone.phone_number())?;
     record.text(phone.pure_phone_number())?;
     record.text(phone.country_code())?;
-    record.number(timestamp(watermark))?;
-    record.text(&phone.masked())?;
-    record.optional(phone.e164().as_deref())
+    record.number(timestamp(watermark))
 }
 
 /// `openId?, nickName, gender, language, city, province, country,
@@ -109,9 +106,9 @@ fn put_user(record: &mut Record, decrypted: &Decrypted<UserInfo>) -> Outcome<()>
 )]
 pub fn decrypt_phone<'env>(
     session_key: JsString<'env>,
-    iv: JsString<'_>,
+    iv: String,
     encrypted_data: JsString<'env>,
-    appid: JsString<'_>,
+    appid: String,
     now: Option<i64>,
     max_age: Option<i64>,
     leeway: Option<i64>,
@@ -119,7 +116,7 @@ pub fn decrypt_phone<'env>(
     accept_missing_watermark: bool,
 ) -> napi::Result<Utf16String, String> {
     let policy = Policy {
-        appid: public_text(appid)?,
+        appid,
         now,
         max_age,
         leeway,
@@ -127,7 +124,7 @@ pub fn decrypt_phone<'env>(
         accept_missing_watermark,
     };
     let (parser, validation, now) = policy.settings()?;
-    let inputs = Inputs::read(parser, session_key, &public_text(iv)?, encrypted_data)?;
+    let inputs = Inputs::read(parser, session_key, &iv, encrypted_data)?;
     let decrypted = wxdecrypt::decrypt_at::<PhoneNumber>(
         &inputs.key,
         &inputs.iv,
@@ -165,9 +162,9 @@ pub fn decrypt_phone<'env>(
 )]
 pub fn decrypt_user_info<'env>(
     session_key: JsString<'env>,
-    iv: JsString<'_>,
+    iv: String,
     encrypted_data: JsString<'env>,
-    appid: JsString<'_>,
+    appid: String,
     now: Option<i64>,
     max_age: Option<i64>,
     leeway: Option<i64>,
@@ -175,7 +172,7 @@ pub fn decrypt_user_info<'env>(
     accept_missing_watermark: bool,
 ) -> napi::Result<Utf16String, String> {
     let policy = Policy {
-        appid: public_text(appid)?,
+        appid,
         now,
         max_age,
         leeway,
@@ -183,7 +180,7 @@ pub fn decrypt_user_info<'env>(
         accept_missing_watermark,
     };
     let (parser, validation, now) = policy.settings()?;
-    let inputs = Inputs::read(parser, session_key, &public_text(iv)?, encrypted_data)?;
+    let inputs = Inputs::read(parser, session_key, &iv, encrypted_data)?;
     let decrypted = wxdecrypt::decrypt_at::<UserInfo>(
         &inputs.key,
         &inputs.iv,
@@ -218,9 +215,9 @@ pub fn decrypt_user_info<'env>(
 )]
 pub fn decrypt_raw<'env>(
     session_key: JsString<'env>,
-    iv: JsString<'_>,
+    iv: String,
     encrypted_data: JsString<'env>,
-    appid: JsString<'_>,
+    appid: String,
     now: Option<i64>,
     max_age: Option<i64>,
     leeway: Option<i64>,
@@ -228,7 +225,7 @@ pub fn decrypt_raw<'env>(
     accept_missing_watermark: bool,
 ) -> napi::Result<Utf16String, String> {
     let policy = Policy {
-        appid: public_text(appid)?,
+        appid,
         now,
         max_age,
         leeway,
@@ -236,7 +233,7 @@ pub fn decrypt_raw<'env>(
         accept_missing_watermark,
     };
     let (parser, validation, now) = policy.settings()?;
-    let inputs = Inputs::read(parser, session_key, &public_text(iv)?, encrypted_data)?;
+    let inputs = Inputs::read(parser, session_key, &iv, encrypted_data)?;
     let decrypted = wxdecrypt::decrypt_raw_at(
         &inputs.key,
         &inputs.iv,
@@ -275,9 +272,9 @@ pub fn decrypt_raw<'env>(
 pub fn decrypt_with_keys<'env>(
     kind: String,
     session_keys: Array<'env>,
-    iv: JsString<'_>,
+    iv: String,
     encrypted_data: JsString<'env>,
-    appid: JsString<'_>,
+    appid: String,
     now: Option<i64>,
     max_age: Option<i64>,
     leeway: Option<i64>,
@@ -285,7 +282,7 @@ pub fn decrypt_with_keys<'env>(
     accept_missing_watermark: bool,
 ) -> napi::Result<Utf16String, String> {
     let policy = Policy {
-        appid: public_text(appid)?,
+        appid,
         now,
         max_age,
         leeway,
@@ -317,7 +314,7 @@ pub fn decrypt_with_keys<'env>(
         );
     }
     let keys: Vec<&SessionKey> = keys.iter().collect();
-    let iv = parser.iv(&public_text(iv)?).map_err(|e| rejected(&e))?;
+    let iv = parser.iv(&iv).map_err(|e| rejected(&e))?;
     let data_text = encrypted_text(parser, encrypted_data)?;
     let data = parser
         .encrypted_data(&data_text)

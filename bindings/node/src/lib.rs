@@ -108,12 +108,6 @@ fn bounded_text(
     }
 }
 
-/// Copies a JavaScript string that holds no secret and has no size bound
-/// of its own (an iv, an appid), as [`bounded_text`] reads it.
-fn public_text(text: JsString<'_>) -> Outcome<String> {
-    bounded_text(text, usize::MAX, |_| bad_input("unreachable"))
-}
-
 /// A whole number of seconds from JavaScript (checked there to be a
 /// non-negative safe integer).
 fn seconds(value: i64, name: &str) -> Outcome<u64> {
