@@ -19,8 +19,8 @@ use zeroize::Zeroizing;
 
 use crate::decrypt::put_phone;
 use crate::{
-    Outcome, Policy, Record, api_failure, as_text, bad_input, bounded_text, clock, rejected,
-    seconds, secret_text,
+    Outcome, Policy, Record, api_failure, bad_input, bounded_text, clock, rejected, seconds,
+    secret_text,
 };
 
 /// A request argument refused by the library, as an input failure.
@@ -155,9 +155,10 @@ pub fn phone_forms(phone_info: String) -> napi::Result<Utf16String, String> {
     clippy::needless_pass_by_value,
     reason = "N-API hands over owned values"
 )]
-pub fn parse_code2session(body: JsString<'_>) -> napi::Result<Utf16String, String> {
-    // The body holds the session key: its copy is wiped.
-    let text = Zeroizing::new(response_text(body)?);
+pub fn parse_code2session(body: String) -> napi::Result<Utf16String, String> {
+    // The body holds the session key: N-API's one copy is wiped (the
+    // library refuses an oversized body before reading it).
+    let text = Zeroizing::new(body);
     let session = api::parse_code2session(&text).map_err(|e| api_failure(&e))?;
     let mut record = Record::with_capacity(64);
     record.text(&session.openid)?;
@@ -187,11 +188,11 @@ fn request_record(request: &HttpRequest) -> napi::Result<Utf16String, String> {
     reason = "N-API hands over owned values"
 )]
 pub fn get_user_phone_number_request(
-    access_token: JsString<'_>,
+    access_token: String,
     code: String,
 ) -> napi::Result<Utf16String, String> {
-    let token_text = secret_text(access_token)?;
-    let token = AccessToken::new(as_text(&token_text)?).map_err(|e| request_failure(&e))?;
+    let token_text = secret_text(access_token);
+    let token = AccessToken::new(&token_text).map_err(|e| request_failure(&e))?;
     let request =
         HttpRequest::get_user_phone_number(&token, &code).map_err(|e| request_failure(&e))?;
     request_record(&request)
@@ -210,11 +211,11 @@ pub fn get_user_phone_number_request(
 )]
 pub fn code2session_request(
     appid: String,
-    secret: JsString<'_>,
+    secret: String,
     js_code: String,
 ) -> napi::Result<Utf16String, String> {
-    let secret_text = secret_text(secret)?;
-    let secret = AppSecret::new(as_text(&secret_text)?).map_err(|e| request_failure(&e))?;
+    let secret_text = secret_text(secret);
+    let secret = AppSecret::new(&secret_text).map_err(|e| request_failure(&e))?;
     let request =
         HttpRequest::code2session(&appid, &secret, &js_code).map_err(|e| request_failure(&e))?;
     request_record(&request)
@@ -244,9 +245,9 @@ pub fn authing_phone_request(
 }
 
 /// The key from its text, for the signatures.
-fn session_key(text: JsString<'_>) -> Outcome<SessionKey> {
-    let key_text = secret_text(text)?;
-    SessionKey::from_base64(as_text(&key_text)?).map_err(|e| rejected(&e))
+fn session_key(text: String) -> Outcome<SessionKey> {
+    let key_text = secret_text(text);
+    SessionKey::from_base64(&key_text).map_err(|e| rejected(&e))
 }
 
 /// `hex(hmac_sha256(session_key, message))`. See `sessionSignature` in
@@ -260,10 +261,7 @@ fn session_key(text: JsString<'_>) -> Outcome<SessionKey> {
     clippy::needless_pass_by_value,
     reason = "N-API hands over owned values"
 )]
-pub fn session_signature(
-    session_key: JsString<'_>,
-    message: Buffer,
-) -> napi::Result<String, String> {
+pub fn session_signature(session_key: String, message: Buffer) -> napi::Result<String, String> {
     let key = self::session_key(session_key)?;
     Ok(api::session_signature(&key, &message))
 }
@@ -275,7 +273,7 @@ pub fn session_signature(
 /// The library's error, thrown with its stage (`api`, `api:<code>` or
 /// `input`) as the JavaScript error's `code`.
 #[napi]
-pub fn checksession_signature(session_key: JsString<'_>) -> napi::Result<String, String> {
+pub fn checksession_signature(session_key: String) -> napi::Result<String, String> {
     let key = self::session_key(session_key)?;
     Ok(api::checksession_signature(&key))
 }
@@ -314,7 +312,7 @@ pub fn encrypted_msg_hash(encrypted_data: JsString<'_>) -> napi::Result<String, 
 )]
 #[allow(clippy::too_many_arguments, reason = "the options, spread by index.js")]
 pub fn diagnose(
-    session_key: JsString<'_>,
+    session_key: String,
     iv: String,
     encrypted_data: String,
     appid: Option<String>,
@@ -334,9 +332,9 @@ pub fn diagnose(
     if appid.is_empty() {
         options = options.unchecked_appid();
     }
-    let key_text = secret_text(session_key)?;
+    let key_text = secret_text(session_key);
     let input = DiagnoseInput {
-        session_key: as_text(&key_text)?,
+        session_key: &key_text,
         iv: &iv,
         encrypted_data: &encrypted_data,
     };

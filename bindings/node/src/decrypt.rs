@@ -14,7 +14,7 @@ use wxdecrypt::{
     Watermark,
 };
 
-use crate::{Outcome, Policy, Record, as_text, bad_input, bounded_text, rejected, secret_text};
+use crate::{Outcome, Policy, Record, bad_input, bounded_text, rejected, secret_text};
 
 /// The three inputs, parsed. The key text is wiped once parsed.
 struct Inputs {
@@ -24,11 +24,9 @@ struct Inputs {
 }
 
 impl Inputs {
-    fn read(parser: InputParser, key: JsString<'_>, iv: &str, data: JsString<'_>) -> Outcome<Self> {
-        let key_text = secret_text(key)?;
-        let key = parser
-            .session_key(as_text(&key_text)?)
-            .map_err(|e| rejected(&e))?;
+    fn read(parser: InputParser, key: String, iv: &str, data: JsString<'_>) -> Outcome<Self> {
+        let key_text = secret_text(key);
+        let key = parser.session_key(&key_text).map_err(|e| rejected(&e))?;
         let iv = parser.iv(iv).map_err(|e| rejected(&e))?;
         let data = encrypted_text(parser, data)?;
         Ok(Self { key, iv, data })
@@ -104,10 +102,10 @@ fn put_user(record: &mut Record, decrypted: &Decrypted<UserInfo>) -> Outcome<()>
     clippy::needless_pass_by_value,
     reason = "N-API hands over owned values"
 )]
-pub fn decrypt_phone<'env>(
-    session_key: JsString<'env>,
+pub fn decrypt_phone(
+    session_key: String,
     iv: String,
-    encrypted_data: JsString<'env>,
+    encrypted_data: JsString<'_>,
     appid: String,
     now: Option<i64>,
     max_age: Option<i64>,
@@ -160,10 +158,10 @@ pub fn decrypt_phone<'env>(
     clippy::needless_pass_by_value,
     reason = "N-API hands over owned values"
 )]
-pub fn decrypt_user_info<'env>(
-    session_key: JsString<'env>,
+pub fn decrypt_user_info(
+    session_key: String,
     iv: String,
-    encrypted_data: JsString<'env>,
+    encrypted_data: JsString<'_>,
     appid: String,
     now: Option<i64>,
     max_age: Option<i64>,
@@ -213,10 +211,10 @@ pub fn decrypt_user_info<'env>(
     clippy::needless_pass_by_value,
     reason = "N-API hands over owned values"
 )]
-pub fn decrypt_raw<'env>(
-    session_key: JsString<'env>,
+pub fn decrypt_raw(
+    session_key: String,
     iv: String,
-    encrypted_data: JsString<'env>,
+    encrypted_data: JsString<'_>,
     appid: String,
     now: Option<i64>,
     max_age: Option<i64>,
@@ -302,16 +300,12 @@ pub fn decrypt_with_keys<'env>(
     }
     let mut keys = Vec::with_capacity(count as usize);
     for index in 0..count {
-        let text: JsString<'_> = session_keys
+        let text: String = session_keys
             .get(index)
             .map_err(|e| bad_input(e.reason))?
             .ok_or_else(|| bad_input("sessionKeys must hold strings"))?;
-        let key_text = secret_text(text)?;
-        keys.push(
-            parser
-                .session_key(as_text(&key_text)?)
-                .map_err(|e| rejected(&e))?,
-        );
+        let key_text = secret_text(text);
+        keys.push(parser.session_key(&key_text).map_err(|e| rejected(&e))?);
     }
     let keys: Vec<&SessionKey> = keys.iter().collect();
     let iv = parser.iv(&iv).map_err(|e| rejected(&e))?;
@@ -360,10 +354,10 @@ pub fn decrypt_with_keys<'env>(
 pub fn verify_raw_data(
     raw_data: String,
     signature: String,
-    session_key: JsString<'_>,
+    session_key: String,
 ) -> napi::Result<bool, String> {
-    let key_text = secret_text(session_key)?;
-    let key = SessionKey::from_base64(as_text(&key_text)?).map_err(|e| rejected(&e))?;
+    let key_text = secret_text(session_key);
+    let key = SessionKey::from_base64(&key_text).map_err(|e| rejected(&e))?;
     Ok(wxdecrypt::verify_raw_data(&key, &raw_data, &signature))
 }
 

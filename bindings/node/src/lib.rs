@@ -59,52 +59,49 @@ fn napi_input(error: &napi::Error) -> napi::Error<String> {
     bad_input(error.reason.clone())
 }
 
-/// Copies a JavaScript string that holds a secret (a session key) into a
-/// buffer wiped when dropped. Lone surrogates become U+FFFD, as in every
-/// N-API string conversion.
-fn secret_text(text: JsString<'_>) -> Outcome<Zeroizing<Vec<u8>>> {
-    let utf8 = text.into_utf8().map_err(|e| napi_input(&e))?;
-    Ok(Zeroizing::new(Vec::from(utf8)))
-}
-
-/// Reads bytes that N-API wrote as UTF-8 (always valid) as text.
-fn as_text(bytes: &[u8]) -> Outcome<&str> {
-    std::str::from_utf8(bytes).map_err(|_| bad_input("a string argument is not valid UTF-8"))
+/// Takes a secret (a session key, a token) that N-API has copied into its
+/// only Rust buffer, to be wiped when dropped. (Lone surrogates became
+/// U+FFFD in that copy, as in every N-API string conversion.)
+fn secret_text(text: String) -> Zeroizing<String> {
+    Zeroizing::new(text)
 }
 
 /// Copies a JavaScript string that a client may have sent at any size,
 /// refusing it before the copy when its UTF-8 form is longer than `max`
 /// bytes: `too_large(len)` is then the error, `len` in UTF-8 bytes.
 ///
-/// The string is read as UTF-16 (a plain copy for the one-byte strings V8
-/// keeps base64 in) and narrowed here: ASCII byte for byte, anything else
-/// as N-API's UTF-8 conversion would give it (a lone surrogate becomes
-/// U+FFFD).
+/// The text arrives as N-API's UTF-8 conversion gives it (a lone surrogate
+/// becomes U+FFFD). ASCII text, what base64 and JSON bodies are, is copied
+/// byte for byte instead, which is the same bytes at the cost of a memcpy.
 fn bounded_text(
     text: JsString<'_>,
     max: usize,
     too_large: impl FnOnce(usize) -> napi::Error<String>,
 ) -> Outcome<String> {
-    // A UTF-16 code unit is at least one UTF-8 byte, so a string with more
-    // units than `max` is too large: only then is its UTF-8 length counted.
+    String::from_utf8(bounded_bytes(text, max, too_large)?)
+        .map_err(|_| bad_input("a string argument is not valid UTF-8"))
+}
+
+/// [`bounded_text`]'s bytes.
+fn bounded_bytes(
+    text: JsString<'_>,
+    max: usize,
+    too_large: impl FnOnce(usize) -> napi::Error<String>,
+) -> Outcome<Vec<u8>> {
     let units = text.utf16_len().map_err(|e| napi_input(&e))?;
-    if units > max {
-        let len = text.utf8_len().map_err(|e| napi_input(&e))?;
-        return Err(too_large(len));
+    let bytes = text.utf8_len().map_err(|e| napi_input(&e))?;
+    // A UTF-16 code unit is at least one UTF-8 byte: `bytes >= units`.
+    if bytes > max {
+        return Err(too_large(bytes));
     }
-    let utf16 = text.into_utf16().map_err(|e| napi_input(&e))?;
-    let units = utf16.as_slice();
-    // N-API writes a terminating NUL after the text.
-    let units = units.split_last().map_or(units, |(_, text)| text);
-    if units.iter().all(|&unit| unit < 0x80) {
-        #[allow(
-            clippy::cast_possible_truncation,
-            reason = "every unit was just checked to be ASCII"
-        )]
-        let bytes: Vec<u8> = units.iter().map(|&unit| unit as u8).collect();
-        String::from_utf8(bytes).map_err(|_| bad_input("a string argument is not valid UTF-8"))
+    if bytes == units {
+        // One byte per unit: every character is ASCII, so the Latin-1 copy
+        // is exact.
+        let latin1 = text.into_latin1().map_err(|e| napi_input(&e))?;
+        Ok(latin1.take())
     } else {
-        Ok(String::from_utf16_lossy(units))
+        let utf8 = text.into_utf8().map_err(|e| napi_input(&e))?;
+        Ok(utf8.take())
     }
 }
 
