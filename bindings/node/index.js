@@ -46,6 +46,9 @@ class WxdecryptError extends Error {
 /** The most session keys decryptWithKeys tries (the library's limit). */
 const MAX_CANDIDATE_KEYS = native.maxCandidateKeys();
 
+// The largest encryptedData accepted, in UTF-8 bytes (the library's default).
+const MAX_ENCRYPTED_DATA_LEN = native.maxEncryptedDataLen();
+
 const STAGES = new Set(['input', 'decryption', 'policy', 'api']);
 
 // The addon throws Errors whose `code` is the stage, or `api:<number>`.
@@ -299,9 +302,24 @@ function callDecrypt(fn, input, name) {
   const leeway = seconds(o.leeway, 'leeway');
   const lenient = flag(o.lenientBase64, 'lenientBase64');
   const acceptMissing = flag(o.acceptMissingWatermark, 'acceptMissingWatermark');
+  // The public strings cross as one (src/decrypt.rs, Joined). Text longer
+  // than the library accepts is not sent at all: only its UTF-8 length,
+  // for the library's refusal. (A UTF-16 unit is at least one UTF-8 byte.)
+  let data = encryptedData;
+  let oversized;
+  if (data.length > MAX_ENCRYPTED_DATA_LEN) {
+    const bytes = Buffer.byteLength(data, 'utf8');
+    if (bytes > MAX_ENCRYPTED_DATA_LEN) {
+      oversized = bytes;
+      data = '';
+    }
+  }
   let record;
   try {
-    record = fn(sessionKey, iv, encryptedData, appid, now, maxAge, leeway, lenient, acceptMissing);
+    record = fn(
+      sessionKey, iv + data + appid, iv.length, data.length, oversized,
+      now, maxAge, leeway, lenient, acceptMissing,
+    );
   } catch (error) {
     throw fromNative(error);
   }

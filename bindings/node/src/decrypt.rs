@@ -14,7 +14,7 @@ use wxdecrypt::{
     Watermark,
 };
 
-use crate::{Outcome, Policy, Record, bad_input, bounded_text, rejected, secret_text};
+use crate::{Outcome, Policy, Record, bad_input, bounded_text, napi_input, rejected, secret_text};
 
 /// The three inputs, parsed. The key text is wiped once parsed.
 struct Inputs {
@@ -24,16 +24,87 @@ struct Inputs {
 }
 
 impl Inputs {
-    fn read(parser: InputParser, key: String, iv: &str, data: JsString<'_>) -> Outcome<Self> {
+    /// The inputs of the decrypt functions: the key on its own (its one
+    /// copy is wiped), the public strings joined by `index.js` into one,
+    /// `iv + encryptedData + appid`, with the lengths of the first two in
+    /// UTF-16 code units. One string read instead of three is most of the
+    /// cost of crossing into the addon. An `encryptedData` longer than the
+    /// parser accepts is not sent: `oversized` is its UTF-8 length, and the
+    /// library's refusal follows the key's and the iv's checks, as it would.
+    fn read_joined(
+        parser: InputParser,
+        key: String,
+        joined: Joined,
+        oversized: Option<i64>,
+    ) -> Outcome<(Self, String)> {
         let key_text = secret_text(key);
         let key = parser.session_key(&key_text).map_err(|e| rejected(&e))?;
-        let iv = parser.iv(iv).map_err(|e| rejected(&e))?;
-        let data = encrypted_text(parser, data)?;
-        Ok(Self { key, iv, data })
+        let iv = parser.iv(&joined.iv).map_err(|e| rejected(&e))?;
+        if let Some(len) = oversized {
+            let max = parser.max_encrypted_data_len();
+            return Err(rejected(&Error::TooLarge {
+                field: Field::EncryptedData,
+                len: usize::try_from(len).unwrap_or(usize::MAX),
+                max,
+            }));
+        }
+        let inputs = Self {
+            key,
+            iv,
+            data: joined.data,
+        };
+        Ok((inputs, joined.appid))
     }
 
     fn data(&self, parser: InputParser) -> Outcome<EncryptedData<'_>> {
         parser.encrypted_data(&self.data).map_err(|e| rejected(&e))
+    }
+}
+
+/// `iv`, `encryptedData` and `appid`, split from the one string
+/// `index.js` joined them into.
+struct Joined {
+    iv: String,
+    data: String,
+    appid: String,
+}
+
+impl Joined {
+    /// Splits `text` after `iv_len` and `iv_len + data_len` UTF-16 code
+    /// units. Each part is the text N-API would give for it alone: ASCII
+    /// as it is (copied as Latin-1), anything else from UTF-16 with a lone
+    /// surrogate as U+FFFD, split before it is converted so that halves
+    /// of a pair in two fields stay lone.
+    fn split(text: JsString<'_>, iv_len: u32, data_len: u32) -> Outcome<Self> {
+        let units = text.utf16_len().map_err(|e| napi_input(&e))?;
+        let bytes = text.utf8_len().map_err(|e| napi_input(&e))?;
+        let iv_end = usize::try_from(iv_len).unwrap_or(usize::MAX);
+        let data_end = iv_end
+            .checked_add(usize::try_from(data_len).unwrap_or(usize::MAX))
+            .filter(|&end| end <= units)
+            .ok_or_else(|| bad_input("the joined inputs are shorter than their lengths"))?;
+        if bytes == units {
+            let latin1 = text.into_latin1().map_err(|e| napi_input(&e))?;
+            let all = latin1.as_slice();
+            let part = |bytes: &[u8]| {
+                String::from_utf8(bytes.to_vec()).map_err(|_| bad_input("not ASCII after all"))
+            };
+            Ok(Self {
+                iv: part(&all[..iv_end])?,
+                data: part(&all[iv_end..data_end])?,
+                appid: part(&all[data_end..])?,
+            })
+        } else {
+            let utf16 = text.into_utf16().map_err(|e| napi_input(&e))?;
+            let all = utf16.as_slice();
+            // N-API writes a terminating NUL after the text.
+            let all = &all[..units.min(all.len())];
+            Ok(Self {
+                iv: String::from_utf16_lossy(&all[..iv_end]),
+                data: String::from_utf16_lossy(&all[iv_end..data_end]),
+                appid: String::from_utf16_lossy(&all[data_end..]),
+            })
+        }
     }
 }
 
@@ -104,25 +175,29 @@ fn put_user(record: &mut Record, decrypted: &Decrypted<UserInfo>) -> Outcome<()>
 )]
 pub fn decrypt_phone(
     session_key: String,
-    iv: String,
-    encrypted_data: JsString<'_>,
-    appid: String,
+    joined: JsString<'_>,
+    iv_len: u32,
+    data_len: u32,
+    oversized: Option<i64>,
     now: Option<i64>,
     max_age: Option<i64>,
     leeway: Option<i64>,
     lenient: bool,
     accept_missing_watermark: bool,
 ) -> napi::Result<Utf16String, String> {
-    let policy = Policy {
-        appid,
+    let joined = Joined::split(joined, iv_len, data_len)?;
+    let mut policy = Policy {
+        appid: String::new(),
         now,
         max_age,
         leeway,
         lenient,
         accept_missing_watermark,
     };
+    let parser = policy.parser();
+    let (inputs, appid) = Inputs::read_joined(parser, session_key, joined, oversized)?;
+    policy.appid = appid;
     let (parser, validation, now) = policy.settings()?;
-    let inputs = Inputs::read(parser, session_key, &iv, encrypted_data)?;
     let decrypted = wxdecrypt::decrypt_at::<PhoneNumber>(
         &inputs.key,
         &inputs.iv,
@@ -160,25 +235,29 @@ pub fn decrypt_phone(
 )]
 pub fn decrypt_user_info(
     session_key: String,
-    iv: String,
-    encrypted_data: JsString<'_>,
-    appid: String,
+    joined: JsString<'_>,
+    iv_len: u32,
+    data_len: u32,
+    oversized: Option<i64>,
     now: Option<i64>,
     max_age: Option<i64>,
     leeway: Option<i64>,
     lenient: bool,
     accept_missing_watermark: bool,
 ) -> napi::Result<Utf16String, String> {
-    let policy = Policy {
-        appid,
+    let joined = Joined::split(joined, iv_len, data_len)?;
+    let mut policy = Policy {
+        appid: String::new(),
         now,
         max_age,
         leeway,
         lenient,
         accept_missing_watermark,
     };
+    let parser = policy.parser();
+    let (inputs, appid) = Inputs::read_joined(parser, session_key, joined, oversized)?;
+    policy.appid = appid;
     let (parser, validation, now) = policy.settings()?;
-    let inputs = Inputs::read(parser, session_key, &iv, encrypted_data)?;
     let decrypted = wxdecrypt::decrypt_at::<UserInfo>(
         &inputs.key,
         &inputs.iv,
@@ -213,25 +292,29 @@ pub fn decrypt_user_info(
 )]
 pub fn decrypt_raw(
     session_key: String,
-    iv: String,
-    encrypted_data: JsString<'_>,
-    appid: String,
+    joined: JsString<'_>,
+    iv_len: u32,
+    data_len: u32,
+    oversized: Option<i64>,
     now: Option<i64>,
     max_age: Option<i64>,
     leeway: Option<i64>,
     lenient: bool,
     accept_missing_watermark: bool,
 ) -> napi::Result<Utf16String, String> {
-    let policy = Policy {
-        appid,
+    let joined = Joined::split(joined, iv_len, data_len)?;
+    let mut policy = Policy {
+        appid: String::new(),
         now,
         max_age,
         leeway,
         lenient,
         accept_missing_watermark,
     };
+    let parser = policy.parser();
+    let (inputs, appid) = Inputs::read_joined(parser, session_key, joined, oversized)?;
+    policy.appid = appid;
     let (parser, validation, now) = policy.settings()?;
-    let inputs = Inputs::read(parser, session_key, &iv, encrypted_data)?;
     let decrypted = wxdecrypt::decrypt_raw_at(
         &inputs.key,
         &inputs.iv,
@@ -367,4 +450,12 @@ pub fn verify_raw_data(
 #[must_use]
 pub fn max_candidate_keys() -> u32 {
     u32::try_from(wxdecrypt::MAX_CANDIDATE_KEYS).unwrap_or(u32::MAX)
+}
+
+/// The largest `encryptedData` the decrypt functions accept, in UTF-8
+/// bytes (the library's default): `index.js` does not send longer text.
+#[napi]
+#[must_use]
+pub fn max_encrypted_data_len() -> u32 {
+    u32::try_from(InputParser::DEFAULT_MAX_ENCRYPTED_DATA_LEN).unwrap_or(u32::MAX)
 }

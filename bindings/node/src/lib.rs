@@ -126,13 +126,18 @@ struct Policy {
 }
 
 impl Policy {
-    /// The parser, the validation and the time these options ask for.
-    fn settings(&self) -> Outcome<(InputParser, Validation, UnixTime)> {
-        let parser = if self.lenient {
+    /// The input parser these options ask for.
+    fn parser(&self) -> InputParser {
+        if self.lenient {
             InputParser::new().lenient()
         } else {
             InputParser::new()
-        };
+        }
+    }
+
+    /// The parser, the validation and the time these options ask for.
+    fn settings(&self) -> Outcome<(InputParser, Validation, UnixTime)> {
+        let parser = self.parser();
         let mut validation = Validation::new(self.appid.as_str());
         if let Some(max_age) = self.max_age {
             validation = validation.with_max_age(seconds(max_age, "maxAge")?);

@@ -155,6 +155,22 @@ test('lone surrogates and other odd text give clean errors', () => {
       assertRejects(() => fn(`{"errcode":0,"errmsg":"${text}"}`), 'api', undefined, `response ${JSON.stringify(text)}`);
     }
   }
+  // The halves of a surrogate pair split over two fields stay lone halves
+  // (the addon receives the public fields joined, and splits them first).
+  const split = assertRejects(
+    () => wx.decryptPhone({ ...good, iv: `${good.iv}\uD83D`, encryptedData: `\uDE00${good.encryptedData}` }),
+    'input',
+    undefined,
+    'split pair',
+  );
+  assert.match(split.message, /^iv /);
+  const splitData = assertRejects(
+    () => wx.decryptPhone({ ...good, encryptedData: `${good.encryptedData}\uD83D`, appid: `\uDE00${good.appid}` }),
+    'input',
+    undefined,
+    'split pair after the data',
+  );
+  assert.match(splitData.message, /^encrypted_data /);
   // In lenient mode too.
   assertRejects(() => wx.decryptPhone({ ...good, iv: `${good.iv}\uD800`, lenientBase64: true }), 'input', undefined, 'lenient');
 });
