@@ -2,7 +2,7 @@
 //! (`getuserphonenumber`, the cloud call, Authing), `code2session`, the
 //! request builders, the session signatures, and the offline diagnosis.
 //!
-//! As in the decrypt path, results are [`Record`]s that `index.js` turns
+//! As in the decrypt path, results are records (see `Record` in `lib.rs`) that `index.js` turns
 //! into objects; failures carry their stage (`api`, `api:<code>`, `input`)
 //! as the JavaScript error's `code`.
 
