@@ -4,8 +4,8 @@
 //! The JavaScript layer checks every argument's type, spreads the options
 //! objects into positional arguments, builds the result objects and turns
 //! the errors thrown here into `WxdecryptError`s. This half therefore stays
-//! flat and fast: positional strings and numbers in, arrays of plain values
-//! out, and on failure a JavaScript `Error` whose `code` is the stage
+//! flat and fast: positional strings and numbers in, one string of
+//! length-prefixed fields out (a `Record`), and on failure a JavaScript `Error` whose `code` is the stage
 //! (`input`, `decryption`, `policy`, `api`, or `api:<number>` when the
 //! server's response carried an error code) and whose message is the
 //! library's own.
