@@ -316,8 +316,11 @@ function callDecrypt(fn, input, name) {
   }
   let record;
   try {
+    // (Inside the try: strings too long to join, past V8's limit of about
+    // 2^29 units, throw a RangeError, which becomes an input error.)
+    const joined = iv + data + appid;
     record = fn(
-      sessionKey, iv + data + appid, iv.length, data.length, oversized,
+      sessionKey, joined, iv.length, data.length, oversized,
       now, maxAge, leeway, lenient, acceptMissing,
     );
   } catch (error) {
