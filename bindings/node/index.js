@@ -115,13 +115,18 @@ function flag(value, name) {
 // length 0xFFFFFFFF alone for an absent field (null here); or the length
 // 0xFFFFFFFE and four code units (high first) for a number. One string
 // crosses the boundary instead of many values (bindings/node/src/lib.rs).
+// A record of the decrypt functions may instead be a failure: the length
+// 0xFFFFFFFD alone first (read as undefined), then the stage as an error's
+// code would carry it, then the library's message.
 function fields(record) {
   const out = [];
   let at = 0;
   while (at < record.length) {
     const len = record.charCodeAt(at) * 0x10000 + record.charCodeAt(at + 1);
     at += 2;
-    if (len === 0xffffffff) {
+    if (len === 0xfffffffd) {
+      out.push(undefined);
+    } else if (len === 0xffffffff) {
       out.push(null);
     } else if (len === 0xfffffffe) {
       out.push(
@@ -319,12 +324,19 @@ function callDecrypt(fn, input, name) {
     // (Inside the try: strings too long to join, past V8's limit of about
     // 2^29 units, throw a RangeError, which becomes an input error.)
     const joined = iv + data + appid;
+    // Absent numbers cross as -1, the two switches as bits.
     record = fn(
-      sessionKey, joined, iv.length, data.length, oversized,
-      now, maxAge, leeway, lenient, acceptMissing,
+      sessionKey, joined, iv.length, data.length, oversized === undefined ? -1 : oversized,
+      now === undefined ? -1 : now, maxAge === undefined ? -1 : maxAge,
+      leeway === undefined ? -1 : leeway, (lenient ? 1 : 0) | (acceptMissing ? 2 : 0),
     );
   } catch (error) {
     throw fromNative(error);
+  }
+  // These three return their failures as a record (see FAILURE).
+  if (record.charCodeAt(0) === 0xffff && record.charCodeAt(1) === 0xfffd) {
+    const [, code, message] = fields(record);
+    throw fromNative({ code, message });
   }
   return { fields: fields(record), appid };
 }

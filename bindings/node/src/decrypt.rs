@@ -6,12 +6,12 @@
 //! Results are records (`Record` in `lib.rs`), their fields in a fixed order, which
 //! `index.js` turns into objects with WeChat's member names.
 
-use napi::JsString;
 use napi::bindgen_prelude::{Array, Utf16String};
+use napi::{CallContext, JsString};
 use napi_derive::napi;
 use wxdecrypt::{
-    Decrypted, EncryptedData, Error, Field, InputParser, Iv, PhoneNumber, SessionKey, UserInfo,
-    Watermark,
+    Decrypted, EncryptedData, Error, Field, InputParser, Iv, PhoneNumber, SessionKey, UnixTime,
+    UserInfo, Validation, Watermark,
 };
 
 use crate::{Outcome, Policy, Record, bad_input, bounded_text, napi_input, rejected, secret_text};
@@ -33,13 +33,12 @@ impl Inputs {
     /// library's refusal follows the key's and the iv's checks, as it would.
     fn read_joined(
         parser: InputParser,
-        key: String,
+        key_text: &str,
         joined: Joined,
-        oversized: Option<i64>,
+        oversized: Option<u64>,
     ) -> Outcome<(Self, String)> {
-        let key_text = secret_text(key);
-        let key = parser.session_key(&key_text).map_err(|e| rejected(&e))?;
-        let iv = parser.iv(&joined.iv).map_err(|e| rejected(&e))?;
+        let key = parser.session_key(key_text).map_err(|e| rejected(&e))?;
+        let iv = parser.iv(joined.iv()).map_err(|e| rejected(&e))?;
         if let Some(len) = oversized {
             let max = parser.max_encrypted_data_len();
             return Err(rejected(&Error::TooLarge {
@@ -48,12 +47,9 @@ impl Inputs {
                 max,
             }));
         }
-        let inputs = Self {
-            key,
-            iv,
-            data: joined.data,
-        };
-        Ok((inputs, joined.appid))
+        let (data, appid) = joined.into_data_and_appid();
+        let inputs = Self { key, iv, data };
+        Ok((inputs, appid))
     }
 
     fn data(&self, parser: InputParser) -> Outcome<EncryptedData<'_>> {
@@ -62,49 +58,66 @@ impl Inputs {
 }
 
 /// `iv`, `encryptedData` and `appid`, split from the one string
-/// `index.js` joined them into.
+/// `index.js` joined them into: one text, and the byte offsets where the
+/// second and the third part begin.
 struct Joined {
-    iv: String,
-    data: String,
-    appid: String,
+    text: String,
+    data_at: usize,
+    appid_at: usize,
 }
 
 impl Joined {
     /// Splits `text` after `iv_len` and `iv_len + data_len` UTF-16 code
     /// units. Each part is the text N-API would give for it alone: ASCII
-    /// as it is (copied as Latin-1), anything else from UTF-16 with a lone
-    /// surrogate as U+FFFD, split before it is converted so that halves
-    /// of a pair in two fields stay lone.
-    fn split(text: JsString<'_>, iv_len: u32, data_len: u32) -> Outcome<Self> {
-        let units = text.utf16_len().map_err(|e| napi_input(&e))?;
-        let iv_end = usize::try_from(iv_len).unwrap_or(usize::MAX);
-        let data_end = iv_end
-            .checked_add(usize::try_from(data_len).unwrap_or(usize::MAX))
-            .filter(|&end| end <= units)
-            .ok_or_else(|| bad_input("the joined inputs are shorter than their lengths"))?;
+    /// as it is, anything else from UTF-16 with a lone surrogate as
+    /// U+FFFD, converted part by part so that halves of a pair in two
+    /// fields stay lone.
+    fn split(text: JsString<'_>, iv_len: u64, data_len: u64) -> Outcome<Self> {
         let utf16 = text.into_utf16().map_err(|e| napi_input(&e))?;
         // N-API writes a terminating NUL after the text.
         let all = utf16.as_slice();
-        let all = &all[..units.min(all.len())];
+        let all = &all[..all.len().saturating_sub(1)];
+        let iv_end = usize::try_from(iv_len).unwrap_or(usize::MAX);
+        let data_end = iv_end
+            .checked_add(usize::try_from(data_len).unwrap_or(usize::MAX))
+            .filter(|&end| end <= all.len())
+            .ok_or_else(|| bad_input("the joined inputs are shorter than their lengths"))?;
         // One pass over all units (no early exit, so it vectorizes).
-        let ascii = all.iter().fold(0, |acc, &unit| acc | unit) < 0x80;
-        let part = |units: &[u16]| -> Outcome<String> {
-            if ascii {
-                #[allow(
-                    clippy::cast_possible_truncation,
-                    reason = "every unit was checked to be ASCII"
-                )]
-                let bytes: Vec<u8> = units.iter().map(|&unit| unit as u8).collect();
-                String::from_utf8(bytes).map_err(|_| bad_input("not ASCII after all"))
-            } else {
-                Ok(String::from_utf16_lossy(units))
-            }
-        };
+        if all.iter().fold(0, |acc, &unit| acc | unit) < 0x80 {
+            #[allow(
+                clippy::cast_possible_truncation,
+                reason = "every unit was checked to be ASCII"
+            )]
+            let bytes: Vec<u8> = all.iter().map(|&unit| unit as u8).collect();
+            let text = String::from_utf8(bytes).map_err(|_| bad_input("not ASCII after all"))?;
+            return Ok(Self {
+                text,
+                data_at: iv_end,
+                appid_at: data_end,
+            });
+        }
+        let mut text = String::from_utf16_lossy(&all[..iv_end]);
+        let data_at = text.len();
+        text.push_str(&String::from_utf16_lossy(&all[iv_end..data_end]));
+        let appid_at = text.len();
+        text.push_str(&String::from_utf16_lossy(&all[data_end..]));
         Ok(Self {
-            iv: part(&all[..iv_end])?,
-            data: part(&all[iv_end..data_end])?,
-            appid: part(&all[data_end..])?,
+            text,
+            data_at,
+            appid_at,
         })
+    }
+
+    fn iv(&self) -> &str {
+        &self.text[..self.data_at]
+    }
+
+    /// `encryptedData` (the text itself, cut short) and `appid`.
+    fn into_data_and_appid(mut self) -> (String, String) {
+        let appid = self.text[self.appid_at..].to_owned();
+        self.text.truncate(self.appid_at);
+        self.text.drain(..self.data_at);
+        (self.text, appid)
     }
 }
 
@@ -155,179 +168,137 @@ fn put_user(record: &mut Record, decrypted: &Decrypted<UserInfo>) -> Outcome<()>
     record.number(timestamp(decrypted.watermark.as_ref()))
 }
 
-/// Decrypts a `getPhoneNumber` payload: see `decryptPhone` in `index.d.ts`.
-///
-/// # Errors
-/// The library's error, thrown with its stage (`input`, `decryption` or
-/// `policy`) as the JavaScript error's `code`.
-#[napi]
-#[allow(
-    clippy::too_many_arguments,
-    reason = "index.js spreads the options object into positional arguments"
-)]
-#[allow(
-    clippy::fn_params_excessive_bools,
-    reason = "the options' two switches"
-)]
-#[allow(
-    clippy::needless_pass_by_value,
-    reason = "N-API hands over owned values"
-)]
-pub fn decrypt_phone(
-    session_key: String,
-    joined: JsString<'_>,
-    iv_len: u32,
-    data_len: u32,
-    oversized: Option<i64>,
-    now: Option<i64>,
-    max_age: Option<i64>,
-    leeway: Option<i64>,
-    lenient: bool,
-    accept_missing_watermark: bool,
-) -> napi::Result<Utf16String, String> {
-    let joined = Joined::split(joined, iv_len, data_len)?;
-    let mut policy = Policy {
-        appid: String::new(),
-        now,
-        max_age,
-        leeway,
-        lenient,
-        accept_missing_watermark,
-    };
-    let parser = policy.parser();
-    let (inputs, appid) = Inputs::read_joined(parser, session_key, joined, oversized)?;
-    policy.appid = appid;
-    let (parser, validation, now) = policy.settings()?;
-    let decrypted = wxdecrypt::decrypt_at::<PhoneNumber>(
-        &inputs.key,
-        &inputs.iv,
-        &inputs.data(parser)?,
-        &validation,
-        now,
-    )
-    .map_err(|e| rejected(&e))?;
-    let mut record = Record::with_capacity(128);
-    put_phone(
-        &mut record,
-        &decrypted.payload,
-        decrypted.watermark.as_ref(),
-    )?;
-    Ok(record.finish())
+// The nine arguments of the three decrypt functions, in the order
+// `index.js` passes them: `sessionKey`, the joined `iv + encryptedData +
+// appid`, the lengths of `iv` and `encryptedData` in UTF-16 code units, the
+// UTF-8 length of an `encryptedData` too long to send, `now`, `maxAge`,
+// `leeway` (each -1 when absent: a number is cheaper to read than an
+// optional value) and the switches (1: lenient base64, 2: accept a missing
+// watermark). `glue.rs` registers the callbacks that read them.
+
+/// A number argument: a whole number from 0 to 2^53 - 1 (`index.js`
+/// checked it), or `None` for the -1 of an absent value.
+fn whole(ctx: &CallContext<'_>, index: usize) -> Outcome<Option<u64>> {
+    let value: f64 = ctx.get(index).map_err(|e| napi_input(&e))?;
+    if value < 0.0 {
+        // Only -1 is sent, for an absent value.
+        return Ok(None);
+    }
+    if value > 9_007_199_254_740_991.0 || value.fract() != 0.0 {
+        return Err(bad_input("a number argument is not a whole number"));
+    }
+    #[allow(
+        clippy::cast_possible_truncation,
+        clippy::cast_sign_loss,
+        reason = "a whole number from 0 to 2^53 - 1, exact in both types"
+    )]
+    Ok(Some(value as u64))
 }
 
-/// Decrypts a `getUserInfo` payload: see `decryptUserInfo` in `index.d.ts`.
-///
-/// # Errors
-/// The library's error, thrown with its stage (`input`, `decryption` or
-/// `policy`) as the JavaScript error's `code`.
-#[napi]
-#[allow(
-    clippy::too_many_arguments,
-    reason = "index.js spreads the options object into positional arguments"
-)]
-#[allow(
-    clippy::fn_params_excessive_bools,
-    reason = "the options' two switches"
-)]
-#[allow(
-    clippy::needless_pass_by_value,
-    reason = "N-API hands over owned values"
-)]
-pub fn decrypt_user_info(
-    session_key: String,
-    joined: JsString<'_>,
-    iv_len: u32,
-    data_len: u32,
-    oversized: Option<i64>,
-    now: Option<i64>,
-    max_age: Option<i64>,
-    leeway: Option<i64>,
-    lenient: bool,
-    accept_missing_watermark: bool,
-) -> napi::Result<Utf16String, String> {
-    let joined = Joined::split(joined, iv_len, data_len)?;
-    let mut policy = Policy {
-        appid: String::new(),
-        now,
-        max_age,
-        leeway,
-        lenient,
-        accept_missing_watermark,
-    };
-    let parser = policy.parser();
-    let (inputs, appid) = Inputs::read_joined(parser, session_key, joined, oversized)?;
-    policy.appid = appid;
-    let (parser, validation, now) = policy.settings()?;
-    let decrypted = wxdecrypt::decrypt_at::<UserInfo>(
-        &inputs.key,
-        &inputs.iv,
-        &inputs.data(parser)?,
-        &validation,
-        now,
-    )
-    .map_err(|e| rejected(&e))?;
-    let mut record = Record::with_capacity(512);
-    put_user(&mut record, &decrypted)?;
-    Ok(record.finish())
+/// [`whole`] for an argument that must be present.
+fn required(ctx: &CallContext<'_>, index: usize) -> Outcome<u64> {
+    whole(ctx, index)?.ok_or_else(|| bad_input("a number argument is missing"))
 }
 
-/// Decrypts any payload to its checked JSON text: `[text, timestamp |
-/// null]`. See `decryptRaw` in `index.d.ts`.
-///
-/// # Errors
-/// The library's error, thrown with its stage (`input`, `decryption` or
-/// `policy`) as the JavaScript error's `code`.
-#[napi]
-#[allow(
-    clippy::too_many_arguments,
-    reason = "index.js spreads the options object into positional arguments"
-)]
-#[allow(
-    clippy::fn_params_excessive_bools,
-    reason = "the options' two switches"
-)]
-#[allow(
-    clippy::needless_pass_by_value,
-    reason = "N-API hands over owned values"
-)]
-pub fn decrypt_raw(
-    session_key: String,
-    joined: JsString<'_>,
-    iv_len: u32,
-    data_len: u32,
-    oversized: Option<i64>,
-    now: Option<i64>,
-    max_age: Option<i64>,
-    leeway: Option<i64>,
-    lenient: bool,
-    accept_missing_watermark: bool,
-) -> napi::Result<Utf16String, String> {
+/// A number of seconds as [`Policy`] holds it.
+fn secs(value: Option<u64>) -> Option<i64> {
+    value.map(|v| i64::try_from(v).unwrap_or(i64::MAX))
+}
+
+/// Reads the arguments, the key first (its one copy is wiped), then the
+/// inputs and the settings they ask for.
+fn read_call(ctx: &CallContext<'_>) -> Outcome<(Inputs, InputParser, Validation, UnixTime)> {
+    let session_key: String = ctx.get(0).map_err(|e| napi_input(&e))?;
+    let session_key = secret_text(session_key);
+    let joined: JsString<'_> = ctx.get(1).map_err(|e| napi_input(&e))?;
+    let iv_len = required(ctx, 2)?;
+    let data_len = required(ctx, 3)?;
+    let oversized = whole(ctx, 4)?;
+    let switches = required(ctx, 8)?;
     let joined = Joined::split(joined, iv_len, data_len)?;
     let mut policy = Policy {
         appid: String::new(),
-        now,
-        max_age,
-        leeway,
-        lenient,
-        accept_missing_watermark,
+        now: secs(whole(ctx, 5)?),
+        max_age: secs(whole(ctx, 6)?),
+        leeway: secs(whole(ctx, 7)?),
+        lenient: switches & 1 != 0,
+        accept_missing_watermark: switches & 2 != 0,
     };
     let parser = policy.parser();
-    let (inputs, appid) = Inputs::read_joined(parser, session_key, joined, oversized)?;
+    let (inputs, appid) = Inputs::read_joined(parser, &session_key, joined, oversized)?;
     policy.appid = appid;
     let (parser, validation, now) = policy.settings()?;
-    let decrypted = wxdecrypt::decrypt_raw_at(
-        &inputs.key,
-        &inputs.iv,
-        &inputs.data(parser)?,
-        &validation,
-        now,
-    )
-    .map_err(|e| rejected(&e))?;
-    let text = decrypted.payload.as_str();
-    let mut record = Record::with_capacity(text.len() + 8);
-    record.text(text)?;
-    record.number(timestamp(decrypted.watermark.as_ref()))?;
-    Ok(record.finish())
+    Ok((inputs, parser, validation, now))
+}
+
+/// The record of a call, or of its failure.
+fn answer(result: Outcome<Record>) -> Utf16String {
+    match result {
+        Ok(record) => record.finish(),
+        Err(error) => Record::failure(&error).finish(),
+    }
+}
+
+/// `decryptPhone` (called by `index.js`, see `index.d.ts`): the phone
+/// record, or a failure record with the library's error and its stage.
+pub(crate) fn decrypt_phone(ctx: &CallContext<'_>) -> Utf16String {
+    answer((|| {
+        let (inputs, parser, validation, now) = read_call(ctx)?;
+        let decrypted = wxdecrypt::decrypt_at::<PhoneNumber>(
+            &inputs.key,
+            &inputs.iv,
+            &inputs.data(parser)?,
+            &validation,
+            now,
+        )
+        .map_err(|e| rejected(&e))?;
+        let mut record = Record::with_capacity(64);
+        put_phone(
+            &mut record,
+            &decrypted.payload,
+            decrypted.watermark.as_ref(),
+        )?;
+        Ok(record)
+    })())
+}
+
+/// `decryptUserInfo`: the profile record, or a failure record.
+pub(crate) fn decrypt_user_info(ctx: &CallContext<'_>) -> Utf16String {
+    answer((|| {
+        let (inputs, parser, validation, now) = read_call(ctx)?;
+        let decrypted = wxdecrypt::decrypt_at::<UserInfo>(
+            &inputs.key,
+            &inputs.iv,
+            &inputs.data(parser)?,
+            &validation,
+            now,
+        )
+        .map_err(|e| rejected(&e))?;
+        let mut record = Record::with_capacity(512);
+        put_user(&mut record, &decrypted)?;
+        Ok(record)
+    })())
+}
+
+/// `decryptRaw`: `[text, timestamp | null]` as a record, or a failure
+/// record.
+pub(crate) fn decrypt_raw(ctx: &CallContext<'_>) -> Utf16String {
+    answer((|| {
+        let (inputs, parser, validation, now) = read_call(ctx)?;
+        let decrypted = wxdecrypt::decrypt_raw_at(
+            &inputs.key,
+            &inputs.iv,
+            &inputs.data(parser)?,
+            &validation,
+            now,
+        )
+        .map_err(|e| rejected(&e))?;
+        let text = decrypted.payload.as_str();
+        let mut record = Record::with_capacity(text.len() + 8);
+        record.text(text)?;
+        record.number(timestamp(decrypted.watermark.as_ref()))?;
+        Ok(record)
+    })())
 }
 
 /// Decrypts with each candidate key in turn (the `wx.login` race):

@@ -16,6 +16,7 @@
 
 pub mod api;
 pub mod decrypt;
+mod glue;
 
 use napi::JsString;
 use napi::bindgen_prelude::Utf16String;
@@ -179,6 +180,10 @@ impl Record {
     const ABSENT: u32 = u32::MAX;
     /// The marker of a number.
     const NUMBER: u32 = u32::MAX - 1;
+    /// The marker of a failure, first and alone in its record: two text
+    /// fields follow, the stage (as an error's `code` would carry it) and
+    /// the library's message.
+    const FAILURE: u32 = u32::MAX - 2;
 
     fn with_capacity(units: usize) -> Self {
         Self {
@@ -204,7 +209,7 @@ impl Record {
         };
         let len = u32::try_from(count)
             .ok()
-            .filter(|&len| len < Self::NUMBER)
+            .filter(|&len| len < Self::FAILURE)
             .ok_or_else(|| bad_input("a result field is too long"))?;
         self.push_len(len);
         if text.is_ascii() {
@@ -243,6 +248,20 @@ impl Record {
             self.units.push(((number >> shift) & 0xFFFF) as u16);
         }
         Ok(())
+    }
+
+    /// A record that reports a failure instead of a result: returned, not
+    /// thrown, by the functions that `index.js` calls on every request
+    /// (creating a JavaScript error in the addon costs more than this, and
+    /// the error thrown is `index.js`'s own `WxdecryptError` either way).
+    fn failure(error: &napi::Error<String>) -> Self {
+        let mut record = Self::with_capacity(error.reason.len() + 16);
+        record.push_len(Self::FAILURE);
+        // Both are short: the stage and one of the library's messages.
+        if record.text(error.status.as_str()).is_err() || record.text(&error.reason).is_err() {
+            return Self::failure(&bad_input("an error message is too long"));
+        }
+        record
     }
 
     fn finish(self) -> Utf16String {
