@@ -35,7 +35,7 @@ const contenders = {
   addon: () =>
     native.decryptPhone(
       f.session_key, f.iv + f.encrypted_data + f.appid, f.iv.length, f.encrypted_data.length,
-      -1, f.now, -1, -1, 0,
+      f.now,
     ),
   demo,
 };

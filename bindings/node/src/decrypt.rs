@@ -168,17 +168,23 @@ fn put_user(record: &mut Record, decrypted: &Decrypted<UserInfo>) -> Outcome<()>
     record.number(timestamp(decrypted.watermark.as_ref()))
 }
 
-// The nine arguments of the three decrypt functions, in the order
-// `index.js` passes them: `sessionKey`, the joined `iv + encryptedData +
-// appid`, the lengths of `iv` and `encryptedData` in UTF-16 code units, the
-// UTF-8 length of an `encryptedData` too long to send, `now`, `maxAge`,
-// `leeway` (each -1 when absent: a number is cheaper to read than an
-// optional value) and the switches (1: lenient base64, 2: accept a missing
-// watermark). `glue.rs` registers the callbacks that read them.
+// The arguments of the three decrypt functions, in the order `index.js`
+// passes them: `sessionKey`, the joined `iv + encryptedData + appid`, the
+// lengths of `iv` and `encryptedData` in UTF-16 code units, then `now`,
+// `maxAge`, `leeway`, the switches (1: lenient base64, 2: accept a missing
+// watermark) and the UTF-8 length of an `encryptedData` too long to send.
+// Each of the last five is -1 when absent (a number is cheaper to read
+// than an optional value), and `index.js` leaves out the trailing ones it
+// does not need: each argument read is an N-API call. `glue.rs` registers
+// the callbacks that read them (at most nine).
 
 /// A number argument: a whole number from 0 to 2^53 - 1 (`index.js`
 /// checked it), or `None` for the -1 of an absent value.
 fn whole(ctx: &CallContext<'_>, index: usize) -> Outcome<Option<u64>> {
+    if index >= ctx.length {
+        // Left out by the caller: absent.
+        return Ok(None);
+    }
     let value: f64 = ctx.get(index).map_err(|e| napi_input(&e))?;
     if value < 0.0 {
         // Only -1 is sent, for an absent value.
@@ -213,14 +219,17 @@ fn read_call(ctx: &CallContext<'_>) -> Outcome<(Inputs, InputParser, Validation,
     let joined: JsString<'_> = ctx.get(1).map_err(|e| napi_input(&e))?;
     let iv_len = required(ctx, 2)?;
     let data_len = required(ctx, 3)?;
-    let oversized = whole(ctx, 4)?;
-    let switches = required(ctx, 8)?;
+    let now = secs(whole(ctx, 4)?);
+    let max_age = secs(whole(ctx, 5)?);
+    let leeway = secs(whole(ctx, 6)?);
+    let switches = whole(ctx, 7)?.unwrap_or(0);
+    let oversized = whole(ctx, 8)?;
     let joined = Joined::split(joined, iv_len, data_len)?;
     let mut policy = Policy {
         appid: String::new(),
-        now: secs(whole(ctx, 5)?),
-        max_age: secs(whole(ctx, 6)?),
-        leeway: secs(whole(ctx, 7)?),
+        now,
+        max_age,
+        leeway,
         lenient: switches & 1 != 0,
         accept_missing_watermark: switches & 2 != 0,
     };

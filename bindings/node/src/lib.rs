@@ -137,9 +137,9 @@ impl Policy {
     }
 
     /// The parser, the validation and the time these options ask for.
-    fn settings(&self) -> Outcome<(InputParser, Validation, UnixTime)> {
+    fn settings(self) -> Outcome<(InputParser, Validation, UnixTime)> {
         let parser = self.parser();
-        let mut validation = Validation::new(self.appid.as_str());
+        let mut validation = Validation::new(self.appid);
         if let Some(max_age) = self.max_age {
             validation = validation.with_max_age(seconds(max_age, "maxAge")?);
         }
@@ -200,23 +200,28 @@ impl Record {
         self.units.push((len & 0xFFFF) as u16);
     }
 
-    /// Appends a text field.
+    /// Appends a text field, in one pass over it: its length is written
+    /// once its code units are.
     fn text(&mut self, text: &str) -> Outcome<()> {
-        let count = if text.is_ascii() {
-            text.len()
-        } else {
-            text.encode_utf16().count()
-        };
-        let len = u32::try_from(count)
-            .ok()
-            .filter(|&len| len < Self::FAILURE)
-            .ok_or_else(|| bad_input("a result field is too long"))?;
-        self.push_len(len);
+        let at = self.units.len();
+        self.push_len(0);
         if text.is_ascii() {
             // The common case, and a loop of known length.
             self.units.extend(text.bytes().map(u16::from));
         } else {
             self.units.extend(text.encode_utf16());
+        }
+        let len = u32::try_from(self.units.len() - at - 2)
+            .ok()
+            .filter(|&len| len < Self::FAILURE)
+            .ok_or_else(|| bad_input("a result field is too long"))?;
+        #[allow(
+            clippy::cast_possible_truncation,
+            reason = "the two halves of a 32-bit length, each masked to 16 bits"
+        )]
+        {
+            self.units[at] = (len >> 16) as u16;
+            self.units[at + 1] = (len & 0xFFFF) as u16;
         }
         Ok(())
     }
