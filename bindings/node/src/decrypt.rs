@@ -1,0 +1,441 @@
+//! The decrypt path: `encryptedData` with its `iv` and the user's
+//! `session_key` to a checked phone number, profile or JSON text, with one
+//! key or with the candidate keys of the `wx.login` race; and the `rawData`
+//! signature check.
+//!
+//! Results are records (`Record` in `lib.rs`), their fields in a fixed order, which
+//! `index.js` turns into objects with WeChat's member names.
+
+use napi::bindgen_prelude::{Array, Utf16String};
+use napi::{CallContext, JsString};
+use napi_derive::napi;
+use wxdecrypt::{
+    Decrypted, EncryptedData, Error, Field, InputParser, Iv, PhoneNumber, SessionKey, UnixTime,
+    UserInfo, Validation, Watermark,
+};
+
+use crate::{Outcome, Policy, Record, bad_input, bounded_text, napi_input, rejected, secret_text};
+
+/// The three inputs, parsed. The key text is wiped once parsed.
+struct Inputs {
+    key: SessionKey,
+    iv: Iv,
+    data: String,
+}
+
+impl Inputs {
+    /// The inputs of the decrypt functions: the key on its own (its one
+    /// copy is wiped), the public strings joined by `index.js` into one,
+    /// `iv + encryptedData + appid`, with the lengths of the first two in
+    /// UTF-16 code units. One string read instead of three is most of the
+    /// cost of crossing into the addon. An `encryptedData` longer than the
+    /// parser accepts is not sent: `oversized` is its UTF-8 length, and the
+    /// library's refusal follows the key's and the iv's checks, as it would.
+    fn read_joined(
+        parser: InputParser,
+        key_text: &str,
+        joined: Joined,
+        oversized: Option<u64>,
+    ) -> Outcome<(Self, String)> {
+        let key = parser.session_key(key_text).map_err(|e| rejected(&e))?;
+        let iv = parser.iv(joined.iv()).map_err(|e| rejected(&e))?;
+        if let Some(len) = oversized {
+            let max = parser.max_encrypted_data_len();
+            return Err(rejected(&Error::TooLarge {
+                field: Field::EncryptedData,
+                len: usize::try_from(len).unwrap_or(usize::MAX),
+                max,
+            }));
+        }
+        let (data, appid) = joined.into_data_and_appid();
+        let inputs = Self { key, iv, data };
+        Ok((inputs, appid))
+    }
+
+    fn data(&self, parser: InputParser) -> Outcome<EncryptedData<'_>> {
+        parser.encrypted_data(&self.data).map_err(|e| rejected(&e))
+    }
+}
+
+/// `iv`, `encryptedData` and `appid`, split from the one string
+/// `index.js` joined them into: one text, and the byte offsets where the
+/// second and the third part begin.
+struct Joined {
+    text: String,
+    data_at: usize,
+    appid_at: usize,
+}
+
+impl Joined {
+    /// Splits `text` after `iv_len` and `iv_len + data_len` UTF-16 code
+    /// units. Each part is the text N-API would give for it alone: ASCII
+    /// as it is, anything else from UTF-16 with a lone surrogate as
+    /// U+FFFD, converted part by part so that halves of a pair in two
+    /// fields stay lone.
+    fn split(text: JsString<'_>, iv_len: u64, data_len: u64) -> Outcome<Self> {
+        let utf16 = text.into_utf16().map_err(|e| napi_input(&e))?;
+        // N-API writes a terminating NUL after the text.
+        let all = utf16.as_slice();
+        let all = &all[..all.len().saturating_sub(1)];
+        let iv_end = usize::try_from(iv_len).unwrap_or(usize::MAX);
+        let data_end = iv_end
+            .checked_add(usize::try_from(data_len).unwrap_or(usize::MAX))
+            .filter(|&end| end <= all.len())
+            .ok_or_else(|| bad_input("the joined inputs are shorter than their lengths"))?;
+        // One pass over all units (no early exit, so it vectorizes).
+        if all.iter().fold(0, |acc, &unit| acc | unit) < 0x80 {
+            #[allow(
+                clippy::cast_possible_truncation,
+                reason = "every unit was checked to be ASCII"
+            )]
+            let bytes: Vec<u8> = all.iter().map(|&unit| unit as u8).collect();
+            let text = String::from_utf8(bytes).map_err(|_| bad_input("not ASCII after all"))?;
+            return Ok(Self {
+                text,
+                data_at: iv_end,
+                appid_at: data_end,
+            });
+        }
+        let mut text = String::from_utf16_lossy(&all[..iv_end]);
+        let data_at = text.len();
+        text.push_str(&String::from_utf16_lossy(&all[iv_end..data_end]));
+        let appid_at = text.len();
+        text.push_str(&String::from_utf16_lossy(&all[data_end..]));
+        Ok(Self {
+            text,
+            data_at,
+            appid_at,
+        })
+    }
+
+    fn iv(&self) -> &str {
+        &self.text[..self.data_at]
+    }
+
+    /// `encryptedData` (the text itself, cut short) and `appid`.
+    fn into_data_and_appid(mut self) -> (String, String) {
+        let appid = self.text[self.appid_at..].to_owned();
+        self.text.truncate(self.appid_at);
+        self.text.drain(..self.data_at);
+        (self.text, appid)
+    }
+}
+
+/// Copies `encryptedData`, refusing text longer than the parser accepts
+/// before copying it, with the library's own error.
+fn encrypted_text(parser: InputParser, data: JsString<'_>) -> Outcome<String> {
+    let max = parser.max_encrypted_data_len();
+    bounded_text(data, max, |len| {
+        rejected(&Error::TooLarge {
+            field: Field::EncryptedData,
+            len,
+            max,
+        })
+    })
+}
+
+/// The watermark's timestamp, when there is one.
+fn timestamp(watermark: Option<&Watermark>) -> Option<u64> {
+    watermark.map(|w| w.timestamp.as_secs())
+}
+
+/// `phoneNumber, purePhoneNumber, countryCode, timestamp?`. The masked and
+/// E.164 forms are made only when asked for ([`crate::api::phone_forms`]).
+pub(crate) fn put_phone(
+    record: &mut Record,
+    phone: &PhoneNumber,
+    watermark: Option<&Watermark>,
+) -> Outcome<()> {
+    record.text(phone.phone_number())?;
+    record.text(phone.pure_phone_number())?;
+    record.text(phone.country_code())?;
+    record.number(timestamp(watermark))
+}
+
+/// `openId?, nickName, gender, language, city, province, country,
+/// avatarUrl, unionId?, timestamp?`.
+fn put_user(record: &mut Record, decrypted: &Decrypted<UserInfo>) -> Outcome<()> {
+    let user = &decrypted.payload;
+    record.optional(user.open_id.as_deref())?;
+    record.text(&user.nick_name)?;
+    record.number(Some(u64::from(user.gender.code())))?;
+    record.text(&user.language)?;
+    record.text(&user.city)?;
+    record.text(&user.province)?;
+    record.text(&user.country)?;
+    record.text(&user.avatar_url)?;
+    record.optional(user.union_id.as_deref())?;
+    record.number(timestamp(decrypted.watermark.as_ref()))
+}
+
+// The arguments of the three decrypt functions, in the order `index.js`
+// passes them: `sessionKey`, the joined `iv + encryptedData + appid`, the
+// lengths of `iv` and `encryptedData` in UTF-16 code units, then `now`,
+// `maxAge`, `leeway`, the switches (1: lenient base64, 2: accept a missing
+// watermark) and the UTF-8 length of an `encryptedData` too long to send.
+// Each of the last five is -1 when absent (a number is cheaper to read
+// than an optional value), and `index.js` leaves out the trailing ones it
+// does not need: each argument read is an N-API call. `glue.rs` registers
+// the callbacks that read them (at most nine).
+
+/// A number argument: a whole number from 0 to 2^53 - 1 (`index.js`
+/// checked it), or `None` for the -1 of an absent value.
+fn whole(ctx: &CallContext<'_>, index: usize) -> Outcome<Option<u64>> {
+    if index >= ctx.length {
+        // Left out by the caller: absent.
+        return Ok(None);
+    }
+    let value: f64 = ctx.get(index).map_err(|e| napi_input(&e))?;
+    if value < 0.0 {
+        // Only -1 is sent, for an absent value.
+        return Ok(None);
+    }
+    if value > 9_007_199_254_740_991.0 || value.fract() != 0.0 {
+        return Err(bad_input("a number argument is not a whole number"));
+    }
+    #[allow(
+        clippy::cast_possible_truncation,
+        clippy::cast_sign_loss,
+        reason = "a whole number from 0 to 2^53 - 1, exact in both types"
+    )]
+    Ok(Some(value as u64))
+}
+
+/// [`whole`] for an argument that must be present.
+fn required(ctx: &CallContext<'_>, index: usize) -> Outcome<u64> {
+    whole(ctx, index)?.ok_or_else(|| bad_input("a number argument is missing"))
+}
+
+/// A number of seconds as [`Policy`] holds it.
+fn secs(value: Option<u64>) -> Option<i64> {
+    value.map(|v| i64::try_from(v).unwrap_or(i64::MAX))
+}
+
+/// Reads the arguments, the key first (its one copy is wiped), then the
+/// inputs and the settings they ask for.
+fn read_call(ctx: &CallContext<'_>) -> Outcome<(Inputs, InputParser, Validation, UnixTime)> {
+    let session_key: String = ctx.get(0).map_err(|e| napi_input(&e))?;
+    let session_key = secret_text(session_key);
+    let joined: JsString<'_> = ctx.get(1).map_err(|e| napi_input(&e))?;
+    let iv_len = required(ctx, 2)?;
+    let data_len = required(ctx, 3)?;
+    let now = secs(whole(ctx, 4)?);
+    let max_age = secs(whole(ctx, 5)?);
+    let leeway = secs(whole(ctx, 6)?);
+    let switches = whole(ctx, 7)?.unwrap_or(0);
+    let oversized = whole(ctx, 8)?;
+    let joined = Joined::split(joined, iv_len, data_len)?;
+    let mut policy = Policy {
+        appid: String::new(),
+        now,
+        max_age,
+        leeway,
+        lenient: switches & 1 != 0,
+        accept_missing_watermark: switches & 2 != 0,
+    };
+    let parser = policy.parser();
+    let (inputs, appid) = Inputs::read_joined(parser, &session_key, joined, oversized)?;
+    policy.appid = appid;
+    let (parser, validation, now) = policy.settings()?;
+    Ok((inputs, parser, validation, now))
+}
+
+/// The record of a call, or of its failure.
+fn answer(result: Outcome<Record>) -> Utf16String {
+    match result {
+        Ok(record) => record.finish(),
+        Err(error) => Record::failure(&error).finish(),
+    }
+}
+
+/// `decryptPhone` (called by `index.js`, see `index.d.ts`): the phone
+/// record, or a failure record with the library's error and its stage.
+pub(crate) fn decrypt_phone(ctx: &CallContext<'_>) -> Utf16String {
+    answer((|| {
+        let (inputs, parser, validation, now) = read_call(ctx)?;
+        let decrypted = wxdecrypt::decrypt_at::<PhoneNumber>(
+            &inputs.key,
+            &inputs.iv,
+            &inputs.data(parser)?,
+            &validation,
+            now,
+        )
+        .map_err(|e| rejected(&e))?;
+        let mut record = Record::with_capacity(64);
+        put_phone(
+            &mut record,
+            &decrypted.payload,
+            decrypted.watermark.as_ref(),
+        )?;
+        Ok(record)
+    })())
+}
+
+/// `decryptUserInfo`: the profile record, or a failure record.
+pub(crate) fn decrypt_user_info(ctx: &CallContext<'_>) -> Utf16String {
+    answer((|| {
+        let (inputs, parser, validation, now) = read_call(ctx)?;
+        let decrypted = wxdecrypt::decrypt_at::<UserInfo>(
+            &inputs.key,
+            &inputs.iv,
+            &inputs.data(parser)?,
+            &validation,
+            now,
+        )
+        .map_err(|e| rejected(&e))?;
+        let mut record = Record::with_capacity(512);
+        put_user(&mut record, &decrypted)?;
+        Ok(record)
+    })())
+}
+
+/// `decryptRaw`: `[text, timestamp | null]` as a record, or a failure
+/// record.
+pub(crate) fn decrypt_raw(ctx: &CallContext<'_>) -> Utf16String {
+    answer((|| {
+        let (inputs, parser, validation, now) = read_call(ctx)?;
+        let decrypted = wxdecrypt::decrypt_raw_at(
+            &inputs.key,
+            &inputs.iv,
+            &inputs.data(parser)?,
+            &validation,
+            now,
+        )
+        .map_err(|e| rejected(&e))?;
+        let text = decrypted.payload.as_str();
+        let mut record = Record::with_capacity(text.len() + 8);
+        record.text(text)?;
+        record.number(timestamp(decrypted.watermark.as_ref()))?;
+        Ok(record)
+    })())
+}
+
+/// Decrypts with each candidate key in turn (the `wx.login` race):
+/// `[keyIndex, ...the phone or profile array]`, `kind` being `phone` or
+/// `userInfo`. See `decryptWithKeys` in `index.d.ts`.
+///
+/// # Errors
+/// The library's error, thrown with its stage (`input`, `decryption` or
+/// `policy`) as the JavaScript error's `code`.
+#[napi]
+#[allow(
+    clippy::too_many_arguments,
+    reason = "index.js spreads the options object into positional arguments"
+)]
+#[allow(
+    clippy::fn_params_excessive_bools,
+    reason = "the options' two switches"
+)]
+#[allow(
+    clippy::needless_pass_by_value,
+    reason = "N-API hands over owned values"
+)]
+pub fn decrypt_with_keys<'env>(
+    kind: String,
+    session_keys: Array<'env>,
+    iv: String,
+    encrypted_data: JsString<'env>,
+    appid: String,
+    now: Option<i64>,
+    max_age: Option<i64>,
+    leeway: Option<i64>,
+    lenient: bool,
+    accept_missing_watermark: bool,
+) -> napi::Result<Utf16String, String> {
+    let policy = Policy {
+        appid,
+        now,
+        max_age,
+        leeway,
+        lenient,
+        accept_missing_watermark,
+    };
+    let (parser, validation, now) = policy.settings()?;
+    let count = session_keys.len();
+    let max = wxdecrypt::MAX_CANDIDATE_KEYS;
+    if count == 0 || usize::try_from(count).map_or(true, |n| n > max) {
+        // Refused before any key is read, as the library refuses the count
+        // before it tries a key; its error, with its limit.
+        return Err(rejected(&Error::CandidateKeyCount {
+            count: usize::try_from(count).unwrap_or(usize::MAX),
+            max,
+        }));
+    }
+    let mut keys = Vec::with_capacity(count as usize);
+    for index in 0..count {
+        let text: String = session_keys
+            .get(index)
+            .map_err(|e| bad_input(e.reason))?
+            .ok_or_else(|| bad_input("sessionKeys must hold strings"))?;
+        let key_text = secret_text(text);
+        keys.push(parser.session_key(&key_text).map_err(|e| rejected(&e))?);
+    }
+    let keys: Vec<&SessionKey> = keys.iter().collect();
+    let iv = parser.iv(&iv).map_err(|e| rejected(&e))?;
+    let data_text = encrypted_text(parser, encrypted_data)?;
+    let data = parser
+        .encrypted_data(&data_text)
+        .map_err(|e| rejected(&e))?;
+    match kind.as_str() {
+        "phone" => {
+            let (index, decrypted) =
+                wxdecrypt::decrypt_with_keys_at::<PhoneNumber>(&keys, &iv, &data, &validation, now)
+                    .map_err(|e| rejected(&e))?;
+            let mut record = Record::with_capacity(128);
+            record.number(u64::try_from(index).ok())?;
+            put_phone(
+                &mut record,
+                &decrypted.payload,
+                decrypted.watermark.as_ref(),
+            )?;
+            Ok(record.finish())
+        }
+        "userInfo" => {
+            let (index, decrypted) =
+                wxdecrypt::decrypt_with_keys_at::<UserInfo>(&keys, &iv, &data, &validation, now)
+                    .map_err(|e| rejected(&e))?;
+            let mut record = Record::with_capacity(512);
+            record.number(u64::try_from(index).ok())?;
+            put_user(&mut record, &decrypted)?;
+            Ok(record.finish())
+        }
+        _ => Err(bad_input("kind must be 'phone' or 'userInfo'")),
+    }
+}
+
+/// Whether `signature` is `sha1(rawData + session_key)`, compared in
+/// constant time. A key that is not a valid session key is an input error.
+///
+/// # Errors
+/// The library's error, thrown with its stage (`input`, `decryption` or
+/// `policy`) as the JavaScript error's `code`.
+#[napi]
+#[allow(
+    clippy::needless_pass_by_value,
+    reason = "N-API hands over owned values"
+)]
+pub fn verify_raw_data(
+    raw_data: String,
+    signature: String,
+    session_key: String,
+) -> napi::Result<bool, String> {
+    let key_text = secret_text(session_key);
+    let key = SessionKey::from_base64(&key_text).map_err(|e| rejected(&e))?;
+    Ok(wxdecrypt::verify_raw_data(&key, &raw_data, &signature))
+}
+
+/// The most candidate keys [`decrypt_with_keys`] tries: the library's
+/// `MAX_CANDIDATE_KEYS`.
+#[napi]
+#[must_use]
+pub fn max_candidate_keys() -> u32 {
+    u32::try_from(wxdecrypt::MAX_CANDIDATE_KEYS).unwrap_or(u32::MAX)
+}
+
+/// The largest `encryptedData` the decrypt functions accept, in UTF-8
+/// bytes (the library's default): `index.js` does not send longer text.
+#[napi]
+#[must_use]
+pub fn max_encrypted_data_len() -> u32 {
+    u32::try_from(InputParser::DEFAULT_MAX_ENCRYPTED_DATA_LEN).unwrap_or(u32::MAX)
+}
