@@ -284,6 +284,26 @@ fn lenient_mode_rejects_impossible_lengths() {
     assert!(lenient().encrypted_data("AAAAA").is_err());
 }
 
+/// The value of `c` as the word-at-a-time decoder computes it (-1 outside
+/// the alphabet), checked to be the same in all 8 bytes of a word.
+fn sextet(c: u8) -> i16 {
+    let (values, valid) = super::codec::sextets(0x0101_0101_0101_0101 * u64::from(c));
+    let lanes = |word: u64| word.to_le_bytes();
+    let value = i16::from(lanes(values)[0]);
+    let valid_lanes = lanes(valid);
+    for (lane, (&v, &ok)) in lanes(values).iter().zip(&valid_lanes).enumerate() {
+        assert!(
+            ok == 0 || ok == 0x80,
+            "byte {c}: flag {ok:#x} in lane {lane}"
+        );
+        assert_eq!(ok, valid_lanes[0], "byte {c}: lane {lane}");
+        if ok != 0 {
+            assert_eq!(i16::from(v), value, "byte {c}: lane {lane}");
+        }
+    }
+    if valid_lanes[0] == 0x80 { value } else { -1 }
+}
+
 /// The fixed-size iv decoder agrees with the base64 crate's strict
 /// decoder on every input: same bytes when both accept, and it accepts
 /// exactly what strict decoding of 16 bytes accepts.
@@ -349,7 +369,8 @@ mod session_key_to_base64_is_canonical {
     use base64::Engine as _;
     use proptest::prelude::*;
 
-    use crate::input::codec::{BASE64_16_LEN, base64_char, sextet};
+    use super::sextet;
+    use crate::input::codec::{BASE64_16_LEN, base64_char};
     use crate::input::{InputParser, SessionKey};
 
     const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -426,7 +447,9 @@ mod decode_16_constant_time_agrees_with_base64ct {
     use base64ct::Encoding as _;
     use proptest::prelude::*;
 
-    use crate::input::codec::{BASE64_16_LEN, decode_16_constant_time, sextet};
+    use super::sextet;
+    use crate::input::SessionKey;
+    use crate::input::codec::{BASE64_16_LEN, decode_16_constant_time};
 
     fn ours(text: &[u8; BASE64_16_LEN]) -> Option<[u8; 16]> {
         let mut out = [0u8; 16];
@@ -468,6 +491,42 @@ mod decode_16_constant_time_agrees_with_base64ct {
                 text[at] = c;
                 assert_eq!(ours(&text), reference(&text), "byte {c} at {at}");
             }
+        }
+    }
+
+    /// Two problems at once, anywhere: a fold of the per-character flags
+    /// with `^` instead of `|` would let an even number of them cancel.
+    #[test]
+    fn every_pair_of_damaged_positions_matches_the_references() {
+        let base = *b"tiihtNczf5v6AKRyjwEUhQ==";
+        // Outside the alphabet (ASCII and not), `=` early, and `B` and `A`,
+        // valid characters that break the trailing bits or the padding.
+        let bytes = [b'!', 0x80, 0xff, b'=', b'B', b'A', b'.'];
+        for i in 0..BASE64_16_LEN {
+            for j in i + 1..BASE64_16_LEN {
+                for &a in &bytes {
+                    for &b in &bytes {
+                        let mut text = base;
+                        text[i] = a;
+                        text[j] = b;
+                        assert_eq!(ours(&text), reference(&text), "{a} at {i}, {b} at {j}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn two_bad_characters_are_refused() {
+        for text in [
+            b"!!AAAAAAAAAAAAAAAAAAAA==",
+            b"!AAAAAAA!AAAAAAAAAAAAA==",
+            b"AAAAAAAAAAAAAAAAAAAA!!==",
+            b"AAAAAA!AAAAAAAAAAAAAAA!=",
+        ] {
+            assert_eq!(ours(text), None, "{}", String::from_utf8_lossy(text));
+            let text = std::str::from_utf8(text).unwrap();
+            assert!(SessionKey::from_base64(text).is_err(), "{text}");
         }
     }
 
