@@ -17,6 +17,20 @@ use zeroize::Zeroizing;
 
 use super::BLOCK;
 
+/// The engine that decodes `encryptedData` (public text): the `base64`
+/// crate's strict standard configuration (canonical padding and trailing
+/// bits), on its SIMD engine where it has one (AVX2 or NEON, detected once).
+#[cfg(any(target_arch = "x86_64", target_arch = "aarch64"))]
+pub(super) static CIPHERTEXT: std::sync::LazyLock<base64::engine::Simd> =
+    std::sync::LazyLock::new(|| {
+        base64::engine::Simd::standard(base64::engine::general_purpose::PAD)
+    });
+/// The engine that decodes `encryptedData`: the `base64` crate's strict
+/// standard engine, where it has no SIMD engine.
+#[cfg(not(any(target_arch = "x86_64", target_arch = "aarch64")))]
+pub(super) static CIPHERTEXT: base64::engine::GeneralPurpose =
+    base64::engine::general_purpose::STANDARD;
+
 /// Length of the base64 text of 16 bytes, with its `==` padding.
 pub(super) const BASE64_16_LEN: usize = 24;
 

@@ -29,6 +29,7 @@ use super::Members;
 /// private, read through the accessors, so every `PhoneNumber` keeps these
 /// rules; the only way to make one is to deserialize it.
 #[derive(Clone, PartialEq, Eq, Hash)]
+#[allow(clippy::struct_field_names, reason = "WeChat's names, as serialized")]
 pub struct PhoneNumber {
     phone_number: Inline<MAX_SHOWN_LEN>,
     pure_phone_number: Inline<MAX_PURE_DIGITS>,
