@@ -71,6 +71,8 @@ impl SessionKey {
 impl Drop for SessionKey {
     fn drop(&mut self) {
         self.bytes.zeroize();
+        #[cfg(test)]
+        crate::decrypt::wipes::record(crate::decrypt::wipes::Kind::SessionKey, &self.bytes);
     }
 }
 

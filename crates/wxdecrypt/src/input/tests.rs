@@ -176,6 +176,66 @@ fn oversized_encrypted_data_is_refused_before_decoding() {
     ));
 }
 
+/// The caps at their exact values: the largest text accepted and the
+/// shortest refused, in strict and lenient mode.
+#[test]
+fn size_caps_hold_at_their_exact_values() {
+    let max = InputParser::DEFAULT_MAX_ENCRYPTED_DATA_LEN;
+    assert_eq!(max, 65_536);
+    for parser in [InputParser::new(), lenient()] {
+        // 65,536 characters of `A` decode to 49,152 bytes: whole blocks.
+        let largest = "A".repeat(max);
+        let data = parser
+            .encrypted_data(&largest)
+            .expect("the cap itself is accepted");
+        assert_eq!(data.decoded_len(), 49_152);
+        for len in [max + 1, max + 4] {
+            assert_eq!(
+                parser.encrypted_data(&"A".repeat(len)).unwrap_err(),
+                Error::TooLarge {
+                    field: Field::EncryptedData,
+                    len,
+                    max
+                },
+                "{len}"
+            );
+        }
+        // A limit of the caller's: 64 accepted, 65 refused.
+        let small = parser.with_max_encrypted_data_len(64);
+        assert!(small.encrypted_data(&"A".repeat(64)).is_ok());
+        assert!(matches!(
+            small.encrypted_data(&"A".repeat(65)),
+            Err(Error::TooLarge {
+                len: 65,
+                max: 64,
+                ..
+            })
+        ));
+        // Key and iv text: 256 characters get past the cap (and fail for
+        // their length), 257 are refused by it.
+        for field in [Field::SessionKey, Field::Iv] {
+            let parse = |text: &str| match field {
+                Field::SessionKey => parser.session_key(text).map(|_| ()),
+                _ => parser.iv(text).map(|_| ()),
+            };
+            let at_cap = parse(&"A".repeat(256)).unwrap_err();
+            assert!(
+                !matches!(at_cap, Error::TooLarge { .. }),
+                "{field:?}: {at_cap:?}"
+            );
+            assert_eq!(
+                parse(&"A".repeat(257)).unwrap_err(),
+                Error::TooLarge {
+                    field,
+                    len: 257,
+                    max: 256
+                },
+                "{field:?}"
+            );
+        }
+    }
+}
+
 #[test]
 fn space_in_encrypted_data_is_reported_when_decoding() {
     let data = EncryptedData::from_base64(AS_REPORTED).unwrap();
