@@ -218,7 +218,7 @@ pub(crate) mod wipes {
                 kind,
                 len: bytes.len(),
                 zeroed,
-            })
+            });
         });
     }
 
