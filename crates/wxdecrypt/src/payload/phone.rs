@@ -219,11 +219,17 @@ impl Visitor<'_> for MemberVisitor {
     }
 
     fn visit_bytes<E: de::Error>(self, name: &[u8]) -> Result<Member, E> {
-        Ok(match name {
-            b"phoneNumber" => Member::Shown,
-            b"purePhoneNumber" => Member::Pure,
-            b"countryCode" => Member::Code,
-            _ => Member::Other,
+        // Compared as fixed-size arrays, which compile to a few word
+        // comparisons instead of a call to `bcmp` per candidate.
+        let is = |wanted: &[u8; 11]| <&[u8; 11]>::try_from(name).ok() == Some(wanted);
+        Ok(if is(b"phoneNumber") {
+            Member::Shown
+        } else if is(b"countryCode") {
+            Member::Code
+        } else if <&[u8; 15]>::try_from(name).ok() == Some(b"purePhoneNumber") {
+            Member::Pure
+        } else {
+            Member::Other
         })
     }
 }
