@@ -319,6 +319,51 @@ fn lenient_mode_repairs_key_and_iv_spaces() {
     );
 }
 
+/// Where a space could be a lost `+` or a line wrap, the decoded length
+/// that the field needs decides, for each field's own rule.
+#[test]
+fn the_expected_length_decides_what_a_space_was() {
+    // The iv: as a `+`, 24 characters and 16 bytes; removed, 23.
+    assert_eq!(
+        lenient().iv("r7BXXKkLb8qr Nn05n0qiA==").unwrap(),
+        Iv::from_base64("r7BXXKkLb8qr+Nn05n0qiA==").unwrap()
+    );
+    // encryptedData wrapped with a space: as a `+`, 23 characters and 17
+    // bytes; removed, 22 characters and 16 bytes, a block.
+    let wrapped = format!("{} {}", "A".repeat(11), "A".repeat(11));
+    assert_eq!(
+        lenient().encrypted_data(&wrapped).unwrap().decoded_len(),
+        16
+    );
+    // A reading that decodes to nothing is never taken: two spaces are
+    // `++` (1 byte), not the empty text (0 bytes, a multiple of 16).
+    assert_eq!(
+        lenient().encrypted_data("  ").unwrap_err(),
+        Error::NotBlockAligned { len: 1 }
+    );
+    // And a lost `+` in encryptedData: removed, 63 characters.
+    let lost = format!("{} {}", "A".repeat(32), "A".repeat(31));
+    assert_eq!(
+        lenient().encrypted_data(&lost).unwrap().as_base64(),
+        format!("{}+{}", "A".repeat(32), "A".repeat(31))
+    );
+}
+
+#[test]
+fn the_parser_reports_its_settings() {
+    let parser = InputParser::new();
+    assert!(!parser.is_lenient());
+    assert!(parser.lenient().is_lenient());
+    assert_eq!(parser.max_encrypted_data_len(), 65_536);
+    assert_eq!(
+        parser
+            .with_max_encrypted_data_len(100)
+            .max_encrypted_data_len(),
+        100
+    );
+    assert_eq!(InputParser::default(), parser);
+}
+
 #[test]
 fn lenient_mode_rejects_other_percent_escapes_and_non_ascii() {
     assert_eq!(
