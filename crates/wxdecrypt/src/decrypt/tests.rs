@@ -126,3 +126,22 @@ fn a_session_key_is_wiped_when_dropped() {
         }; 2]
     );
 }
+
+#[test]
+fn a_valid_payload_behind_a_bad_padding_is_refused() {
+    // The last byte announces 3 bytes of padding, but the two before it are
+    // not 3: the announced text is a valid phone payload all the same.
+    let text = payload(150);
+    let mut blocks = text.into_bytes();
+    let pad = 16 - (blocks.len() + 3) % 16;
+    blocks.extend(std::iter::repeat_n(b' ', pad));
+    blocks.extend([0x01, 0x02, 0x03]);
+    assert_eq!(blocks.len() % 16, 0);
+    let ciphertext = encrypt_blocks(&KEY, &IV, &blocks);
+    assert_eq!(decrypt_bytes(&ciphertext), Err(Error::Decryption));
+    // The same bytes with the padding set right decrypt.
+    let n = blocks.len();
+    blocks[n - 3..].copy_from_slice(&[3, 3, 3]);
+    let ciphertext = encrypt_blocks(&KEY, &IV, &blocks);
+    assert!(decrypt_bytes(&ciphertext).is_ok());
+}
