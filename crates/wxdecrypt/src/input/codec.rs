@@ -90,12 +90,14 @@ const HIGH: u64 = ONES * 0x80;
 const LOW7: u64 = ONES * 0x7f;
 
 /// The high bit of each byte of `x` (every byte below 0x80) that is at
-/// least `k` (below 0x80 too). `x | HIGH` puts every byte in 0x80..=0xff, so
-/// subtracting `k` from each leaves at least 1 there and never borrows from
-/// the next byte; the high bit survives exactly when the byte was `>= k`.
+/// least `k` (below 0x80 too). `x + HIGH` puts every byte in 0x80..=0xff
+/// (added, not or-ed: the bits are disjoint, and an `|` would leave `^` as a
+/// mutation no test can see), so subtracting `k` from each leaves at least 1
+/// there and never borrows from the next byte; the high bit survives
+/// exactly when the byte was `>= k`.
 #[inline]
 const fn at_least(x: u64, k: u8) -> u64 {
-    ((x | HIGH) - ONES * k as u64) & HIGH
+    ((x + HIGH) - ONES * k as u64) & HIGH
 }
 
 /// The base64 values of the 8 characters of `word` (the first character in
