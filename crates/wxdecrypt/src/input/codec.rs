@@ -70,14 +70,19 @@ pub(super) fn decode_16_public(text: &[u8]) -> Option<[u8; BLOCK]> {
         u32::from(v)
     };
     for (quad, bytes) in chars.chunks_exact(4).zip(out.chunks_exact_mut(3)) {
-        let n = value(quad[0]) << 18 | value(quad[1]) << 12 | value(quad[2]) << 6 | value(quad[3]);
+        // The four values' bits do not overlap, so they are added: an `|`
+        // would leave `^` as a mutation that changes nothing.
+        let n = (value(quad[0]) << 18)
+            + (value(quad[1]) << 12)
+            + (value(quad[2]) << 6)
+            + value(quad[3]);
         bytes.copy_from_slice(&n.to_be_bytes()[1..]);
     }
     let (c20, c21) = (value(chars[20]), value(chars[21]));
     // The last character carries 2 bits of data and 4 bits that must be 0.
     #[allow(clippy::cast_possible_truncation)] // 8 bits by construction
     {
-        out[15] = ((c20 << 2) | (c21 >> 4)) as u8;
+        out[15] = ((c20 << 2) + (c21 >> 4)) as u8;
     }
     (invalid & 0xc0 == 0 && c21.trailing_zeros() >= 4).then_some(out)
 }

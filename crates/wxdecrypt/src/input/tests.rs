@@ -457,6 +457,27 @@ mod decode_16_public_agrees_with_the_base64_crate {
         }
     }
 
+    /// Two bad characters at once, anywhere: the invalid flags must not
+    /// cancel.
+    #[test]
+    fn every_pair_of_damaged_positions_matches_the_reference() {
+        let base = *b"r7BXXKkLb8qrSNn05n0qiA==";
+        for i in 0..24 {
+            for j in i + 1..24 {
+                for (a, b) in [(b'!', b'!'), (0x80, 0xff), (b'=', b'.'), (b'B', b'!')] {
+                    let mut text = base;
+                    text[i] = a;
+                    text[j] = b;
+                    assert_eq!(
+                        decode_16_public(&text),
+                        reference(&text),
+                        "{a} at {i}, {b} at {j}"
+                    );
+                }
+            }
+        }
+    }
+
     #[test]
     fn every_last_character_is_checked_for_trailing_bits() {
         let base = *b"r7BXXKkLb8qrSNn05n0qiA==";
