@@ -207,7 +207,8 @@ pub(super) fn decode_16_constant_time(text: &[u8; BASE64_16_LEN], out: &mut [u8;
 pub(super) fn encode_16_constant_time(bytes: &[u8; BLOCK]) -> Zeroizing<[u8; BASE64_16_LEN]> {
     let mut text = Zeroizing::new([b'='; BASE64_16_LEN]);
     for (triple, quad) in bytes.chunks_exact(3).zip(text.chunks_exact_mut(4)) {
-        let n = u32::from(triple[0]) << 16 | u32::from(triple[1]) << 8 | u32::from(triple[2]);
+        // Disjoint bits, added (an `|` would leave `^` as an unseen mutation).
+        let n = (u32::from(triple[0]) << 16) + (u32::from(triple[1]) << 8) + u32::from(triple[2]);
         for (slot, shift) in quad.iter_mut().zip([18, 12, 6, 0]) {
             *slot = base64_char(n >> shift);
         }
