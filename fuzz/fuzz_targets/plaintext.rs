@@ -224,6 +224,11 @@ fn reference_phone(object: &serde_json::Map<String, Value>) -> Option<(String, S
     };
     let pure_ok = (1..=20).contains(&pure.len()) && pure.bytes().all(|b| b.is_ascii_digit());
     let digits: String = shown.chars().filter(char::is_ascii_digit).collect();
-    (code_ok && pure_ok && digits.ends_with(pure))
+    let rest = shown.strip_prefix('+').unwrap_or(shown);
+    let shown_ok = shown.len() <= 32
+        && rest
+            .chars()
+            .all(|c| c.is_ascii_digit() || " -()".contains(c));
+    (code_ok && pure_ok && shown_ok && digits.ends_with(pure))
         .then(|| (shown.to_owned(), pure.to_owned(), code))
 }

@@ -146,7 +146,9 @@ fn phone(key: &[u8; 16], iv: &[u8; 16], mode: u8, bytes: &[u8]) {
 }
 
 /// The phone rule, written out independently: `purePhoneNumber` is 1 to 20
-/// ASCII digits, the digits of `phoneNumber` end with it, and the country
+/// ASCII digits, `phoneNumber` is at most 32 characters of digits, spaces,
+/// `-`, parentheses and one leading `+`, its digits end with the pure
+/// number, and the country
 /// code is 1 to 4 digits (a string, optionally with `+`, or a number from 1
 /// to 9999). Returns the normalised country code.
 fn reference_phone(shown: &str, pure: &str, country: &Value) -> Option<String> {
@@ -164,7 +166,16 @@ fn reference_phone(shown: &str, pure: &str, country: &Value) -> Option<String> {
             .map(|n| n.to_string()),
         _ => None,
     }?;
-    (pure_ok && digits.ends_with(pure)).then_some(code)
+    (pure_ok && shown_ok(shown) && digits.ends_with(pure)).then_some(code)
+}
+
+/// Whether `phoneNumber` is written as a phone number is (see above).
+fn shown_ok(shown: &str) -> bool {
+    let rest = shown.strip_prefix('+').unwrap_or(shown);
+    shown.len() <= 32
+        && rest
+            .chars()
+            .all(|c| c.is_ascii_digit() || " -()".contains(c))
 }
 
 /// Encrypts, base64-encodes and parses the inputs strictly, then runs

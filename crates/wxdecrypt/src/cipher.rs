@@ -63,9 +63,12 @@ pub(crate) fn padding_is_valid(buf: &[u8]) -> bool {
         return false;
     };
     let pad = u32::from(last_block[BLOCK - 1]);
-    // Bit 31 is set when pad == 0 or pad > 16 (the subtractions wrap).
-    #[allow(clippy::cast_possible_truncation)] // BLOCK is 16
-    let mut bad = pad.wrapping_sub(1) | (BLOCK as u32).wrapping_sub(pad);
+    // `pad - 1` is below 16 exactly when pad is 1 to 16 (0 wraps to the
+    // top), so its bits above the low four are all clear exactly then; the
+    // negation of that non-zero remainder sets bit 31. One expression, not
+    // two or-ed range checks whose bits never meet (an `^` there would be a
+    // mutation no test can see).
+    let mut bad = 0u32.wrapping_sub(pad.wrapping_sub(1) >> 4);
     for (distance, &byte) in (0u32..).zip(last_block.iter().rev()) {
         // All ones when this byte is inside the padding (distance < pad).
         let in_pad = 0u32.wrapping_sub(distance.wrapping_sub(pad) >> 31);

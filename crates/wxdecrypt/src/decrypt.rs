@@ -177,5 +177,62 @@ struct Wipe<'a>(&'a mut [u8]);
 impl Drop for Wipe<'_> {
     fn drop(&mut self) {
         self.0.zeroize();
+        #[cfg(test)]
+        wipes::record(wipes::Kind::Plaintext, self.0);
     }
 }
+
+/// What the tests see of the wipes: each `Drop` that wipes a secret
+/// records, in a thread-local log, which secret and whether every byte of
+/// it was zero afterwards. Not compiled outside the crate's own tests.
+#[cfg(test)]
+pub(crate) mod wipes {
+    use std::cell::RefCell;
+
+    /// Which secret was wiped.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub(crate) enum Kind {
+        /// The decrypt path's work buffer, with its length.
+        Plaintext,
+        /// A [`SessionKey`](crate::SessionKey)'s bytes.
+        SessionKey,
+    }
+
+    /// One wipe: the secret, its length, and whether it was all zeros.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub(crate) struct Wiped {
+        pub(crate) kind: Kind,
+        pub(crate) len: usize,
+        pub(crate) zeroed: bool,
+    }
+
+    thread_local! {
+        static LOG: RefCell<Vec<Wiped>> = const { RefCell::new(Vec::new()) };
+    }
+
+    /// Notes the wipe of `bytes` (just after it).
+    pub(crate) fn record(kind: Kind, bytes: &[u8]) {
+        let zeroed = bytes.iter().all(|&b| b == 0);
+        LOG.with(|log| {
+            log.borrow_mut().push(Wiped {
+                kind,
+                len: bytes.len(),
+                zeroed,
+            });
+        });
+    }
+
+    /// The wipes of `kind` recorded on this thread since the last call,
+    /// which forgets them.
+    pub(crate) fn take(kind: Kind) -> Vec<Wiped> {
+        LOG.with(|log| {
+            let mut log = log.borrow_mut();
+            let (taken, kept) = log.drain(..).partition(|w| w.kind == kind);
+            *log = kept;
+            taken
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -83,3 +83,30 @@ fn short_or_misaligned_buffers_are_rejected_without_panic() {
         Err(BadPadding)
     );
 }
+
+/// The verdict against a plain reference: every last byte, with the rest
+/// of the block equal to it (so that only the pad length decides), and
+/// with one or two bytes of it changed (two problems must not cancel).
+#[test]
+fn the_verdict_matches_a_plain_reference_with_one_or_two_damaged_bytes() {
+    let reference = |block: &[u8; 16]| {
+        let pad = usize::from(block[15]);
+        (1..=16).contains(&pad) && block[16 - pad..].iter().all(|&b| usize::from(b) == pad)
+    };
+    for last in 0..=255u8 {
+        let block = [last; 16];
+        assert_eq!(padding_is_valid(&block), reference(&block), "{last}");
+        for i in 0..15 {
+            for j in i..15 {
+                let mut damaged = block;
+                damaged[i] ^= 0x01;
+                damaged[j] ^= 0x40;
+                assert_eq!(
+                    padding_is_valid(&damaged),
+                    reference(&damaged),
+                    "{last}: {i} and {j}"
+                );
+            }
+        }
+    }
+}

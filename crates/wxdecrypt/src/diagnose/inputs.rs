@@ -120,7 +120,7 @@ fn length_hint(text: &str) -> LengthHint {
 /// Whether `text` is strict base64 of the strict base64 of a valid `field`
 /// (not constant-time on a key: this is the offline path).
 fn encoded_twice(field: Field, text: &str) -> bool {
-    let Ok(once) = base64_simd::STANDARD.decode_to_vec(text) else {
+    let Ok(once) = base64::Engine::decode(&base64::engine::general_purpose::STANDARD, text) else {
         return false;
     };
     let once = Zeroizing::new(once);

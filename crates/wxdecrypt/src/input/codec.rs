@@ -13,9 +13,23 @@
 //! why a key's text was rejected (a valid key never gets there), and the
 //! repair that the lenient mode asks for.
 
-use zeroize::{Zeroize, Zeroizing};
+use zeroize::Zeroizing;
 
 use super::BLOCK;
+
+/// The engine that decodes `encryptedData` (public text): the `base64`
+/// crate's strict standard configuration (canonical padding and trailing
+/// bits), on its SIMD engine where it has one (AVX2 or NEON, detected once).
+#[cfg(any(target_arch = "x86_64", target_arch = "aarch64"))]
+pub(super) static CIPHERTEXT: std::sync::LazyLock<base64::engine::Simd> =
+    std::sync::LazyLock::new(|| {
+        base64::engine::Simd::standard(base64::engine::general_purpose::PAD)
+    });
+/// The engine that decodes `encryptedData`: the `base64` crate's strict
+/// standard engine, where it has no SIMD engine.
+#[cfg(not(any(target_arch = "x86_64", target_arch = "aarch64")))]
+pub(super) static CIPHERTEXT: base64::engine::GeneralPurpose =
+    base64::engine::general_purpose::STANDARD;
 
 /// Length of the base64 text of 16 bytes, with its `==` padding.
 pub(super) const BASE64_16_LEN: usize = 24;
@@ -56,34 +70,89 @@ pub(super) fn decode_16_public(text: &[u8]) -> Option<[u8; BLOCK]> {
         u32::from(v)
     };
     for (quad, bytes) in chars.chunks_exact(4).zip(out.chunks_exact_mut(3)) {
-        let n = value(quad[0]) << 18 | value(quad[1]) << 12 | value(quad[2]) << 6 | value(quad[3]);
+        // The four values' bits do not overlap, so they are added: an `|`
+        // would leave `^` as a mutation that changes nothing.
+        let n = (value(quad[0]) << 18)
+            + (value(quad[1]) << 12)
+            + (value(quad[2]) << 6)
+            + value(quad[3]);
         bytes.copy_from_slice(&n.to_be_bytes()[1..]);
     }
     let (c20, c21) = (value(chars[20]), value(chars[21]));
     // The last character carries 2 bits of data and 4 bits that must be 0.
     #[allow(clippy::cast_possible_truncation)] // 8 bits by construction
     {
-        out[15] = ((c20 << 2) | (c21 >> 4)) as u8;
+        out[15] = ((c20 << 2) + (c21 >> 4)) as u8;
     }
     (invalid & 0xc0 == 0 && c21.trailing_zeros() >= 4).then_some(out)
 }
 
-/// The value (0 to 63) of a base64 character, or -1, computed with
-/// arithmetic only: no branch and no table lookup depends on the character.
-///
-/// `((lo - c) & (c - hi)) >> 8` is all ones exactly when `lo < c < hi` (both
-/// differences are then negative, and every difference stays within
-/// `-256..256`), and zero otherwise; each range adds its offset to the
-/// starting -1 only when `c` falls inside it.
+/// One in every byte of a word.
+const ONES: u64 = 0x0101_0101_0101_0101;
+/// The high bit of every byte of a word.
+const HIGH: u64 = ONES * 0x80;
+/// The low seven bits of every byte of a word.
+const LOW7: u64 = ONES * 0x7f;
+
+/// The high bit of each byte of `x` (every byte below 0x80) that is at
+/// least `k` (below 0x80 too). `x + HIGH` puts every byte in 0x80..=0xff
+/// (added, not or-ed: the bits are disjoint, and an `|` would leave `^` as a
+/// mutation no test can see), so subtracting `k` from each leaves at least 1
+/// there and never borrows from the next byte; the high bit survives
+/// exactly when the byte was `>= k`.
 #[inline]
-pub(super) fn sextet(c: u8) -> i16 {
-    let c = i16::from(c);
-    let inside = |lo: i16, hi: i16| ((lo - c) & (c - hi)) >> 8;
-    -1 + (inside(0x40, 0x5b) & (c - 0x40)) // A-Z: 0..=25
-        + (inside(0x60, 0x7b) & (c - 0x46)) // a-z: 26..=51
-        + (inside(0x2f, 0x3a) & (c + 0x05)) // 0-9: 52..=61
-        + (inside(0x2a, 0x2c) & 63) // '+': 62
-        + (inside(0x2e, 0x30) & 64) // '/': 63
+const fn at_least(x: u64, k: u8) -> u64 {
+    ((x + HIGH) - ONES * k as u64) & HIGH
+}
+
+/// The base64 values of the 8 characters of `word` (the first character in
+/// the lowest byte), one per byte, and the high bit of each byte whose
+/// character is in the alphabet. Arithmetic only: no branch and no table
+/// index depends on a character.
+///
+/// A character's value is the character plus an offset that is constant
+/// over each range of the alphabet (`+`, `/`, `0-9`, `A-Z`, `a-z`, in byte
+/// order). Going up through the ranges, the offset is +19 from `+`, then
+/// lowered by 3 from `/`, by 12 from `0`, by 69 from `A` and by 6 from `a`;
+/// so `x + 19` where `x >= '+'`, minus the sum of the lowerings that apply.
+/// Every byte stays within 0..=0xff on the way (the lowerings never exceed
+/// what was added before them), so plain word arithmetic does not carry
+/// from one byte into the next. A byte outside the alphabet gets some value
+/// below 0x80, and no high bit in the second word.
+#[inline]
+pub(super) const fn sextets(word: u64) -> (u64, u64) {
+    let x = word & LOW7;
+    let (plus, after_plus) = (at_least(x, b'+'), at_least(x, b'+' + 1));
+    let (slash, after_nine) = (at_least(x, b'/'), at_least(x, b'9' + 1));
+    let digit = at_least(x, b'0');
+    let (upper, after_upper) = (at_least(x, b'A'), at_least(x, b'Z' + 1));
+    let (lower, after_lower) = (at_least(x, b'a'), at_least(x, b'z' + 1));
+    let lowered = (slash >> 7) * 3 + (digit >> 7) * 12 + (upper >> 7) * 69 + (lower >> 7) * 6;
+    let values = x + (plus >> 7) * 19 - lowered;
+    // Each range is "at least its first, not at least one past its last";
+    // the ranges are disjoint, so at most one term is set in each byte and
+    // their sum has no carries. A byte with its own high bit set is not
+    // ASCII and never valid.
+    let in_alphabet =
+        (plus - after_plus) + (slash - after_nine) + (upper - after_upper) + (lower - after_lower);
+    (values, in_alphabet & !word)
+}
+
+/// Packs the 6-bit values of 8 characters (one per byte, the first in the
+/// lowest) into the 48 bits they stand for, the first character's bits
+/// highest. The pieces put together never overlap, so they are added:
+/// every change of an operator here changes the result (an `|` would leave
+/// `^` as an undetectable alternative).
+#[inline]
+const fn pack(values: u64) -> u64 {
+    const EVEN: u64 = 0x003f_003f_003f_003f;
+    const PAIRS: u64 = 0x0000_0fff_0000_0fff;
+    // Two characters per 16 bits, the earlier one high: 12 bits.
+    let pairs = ((values & EVEN) << 6) + ((values >> 8) & EVEN);
+    // Four characters per 32 bits: 24 bits, i.e. three bytes.
+    let quads = ((pairs & PAIRS) << 12) + ((pairs >> 16) & PAIRS);
+    // The two groups of three bytes, the first one high.
+    ((quads & 0x00ff_ffff) << 24) + (quads >> 32)
 }
 
 /// Decodes the canonical base64 of 16 secret bytes into `out` in constant
@@ -91,34 +160,45 @@ pub(super) fn sextet(c: u8) -> i16 {
 /// last one has zero trailing bits, then `==`). Only the final verdict is a
 /// branch.
 ///
-/// Measured with callgrind, this costs about a third of a general
-/// constant-time decoder (`base64ct`) on a session key, and it is checked
-/// against `base64ct` on random and edge-case inputs in the tests.
+/// The 24 characters are read as three words of 8 and decoded a word at a
+/// time ([`sextets`], [`pack`]). Every problem (a character outside the
+/// alphabet, trailing bits in the 22nd, a last two that are not `==`) sets
+/// the high bit of its character's byte in that word's `bad` mask, and the
+/// three masks are or-ed: two problems in the same byte of two words
+/// (`!` at 0 and at 8) are still two set bits, so an `^` would let them
+/// cancel and the tests give such pairs.
 pub(super) fn decode_16_constant_time(text: &[u8; BASE64_16_LEN], out: &mut [u8; BLOCK]) -> bool {
-    // Two simple loops over fixed-size arrays, so that the compiler can
-    // vectorise them; the values of the two `=` are computed and ignored.
-    let mut values = [0i16; BASE64_16_LEN];
-    for (value, &c) in values.iter_mut().zip(text) {
-        *value = sextet(c);
-    }
-    let invalid = values[..22].iter().fold(0, |acc, &v| acc | v);
-    // The sign bit is set when a character was not in the alphabet (its
-    // value was -1); the low 4 bits of the last character must be zero in
-    // canonical base64.
-    let invalid = (invalid & i16::MIN) | (values[21] & 0x0f);
-    #[allow(clippy::cast_sign_loss)] // masked to 6 bits
-    let bits = |v: i16| (v & 0x3f) as u32;
-    for (quad, bytes) in values.chunks_exact(4).zip(out.chunks_exact_mut(3)) {
-        let n = bits(quad[0]) << 18 | bits(quad[1]) << 12 | bits(quad[2]) << 6 | bits(quad[3]);
-        bytes.copy_from_slice(&n.to_be_bytes()[1..]);
-    }
-    #[allow(clippy::cast_possible_truncation)] // 8 bits by construction
-    {
-        out[15] = (bits(values[20]) << 2 | bits(values[21]) >> 4) as u8;
-    }
-    values.zeroize();
-    let padded = text[22] == b'=' && text[23] == b'=';
-    core::hint::black_box(invalid) == 0 && padded
+    /// Bytes 0 to 5 of the last word hold characters, 6 and 7 the `==`.
+    const CHARS: u64 = 0x0000_8080_8080_8080;
+    const PADDING: u64 = 0x8080_0000_0000_0000;
+    let word = |at: usize| {
+        let mut bytes = [0u8; 8];
+        bytes.copy_from_slice(&text[at..at + 8]);
+        u64::from_le_bytes(bytes)
+    };
+    let (first, second, last) = (word(0), word(8), word(16));
+    let (values0, valid0) = sextets(first);
+    let (values1, valid1) = sextets(second);
+    let (values2, valid2) = sextets(last);
+    // The high bit of a byte that is zero: `=` where `=` belongs.
+    let diff = last ^ (ONES * u64::from(b'='));
+    let equals = !(((diff & LOW7) + LOW7) | diff) & HIGH;
+    let expected = (valid2 & CHARS) + (equals & PADDING);
+    // The 22nd character (byte 5) carries 2 bits of data and 4 that must be
+    // zero: a non-zero low nibble sets its byte's high bit.
+    let trailing = ((values2 & 0x0000_0f00_0000_0000) + 0x0000_7f00_0000_0000) & CHARS;
+    let bad0 = !valid0 & HIGH;
+    let bad1 = !valid1 & HIGH;
+    let bad2 = (!expected & HIGH) | trailing;
+    let bad = bad0 | bad1 | bad2;
+    let (bits0, bits1, bits2) = (pack(values0), pack(values1), pack(values2));
+    out[..6].copy_from_slice(&bits0.to_be_bytes()[2..]);
+    out[6..12].copy_from_slice(&bits1.to_be_bytes()[2..]);
+    // The last word's 48 bits: bytes 12 to 14, then the 16th byte (the
+    // 21st character's 6 bits and the top 2 of the 22nd), then the rest of
+    // the 22nd and the `==`, which are dropped.
+    out[12..].copy_from_slice(&bits2.to_be_bytes()[2..6]);
+    core::hint::black_box(bad) == 0
 }
 
 /// Encodes 16 secret bytes as canonical base64 (22 characters and `==`) in
@@ -127,7 +207,8 @@ pub(super) fn decode_16_constant_time(text: &[u8; BASE64_16_LEN], out: &mut [u8;
 pub(super) fn encode_16_constant_time(bytes: &[u8; BLOCK]) -> Zeroizing<[u8; BASE64_16_LEN]> {
     let mut text = Zeroizing::new([b'='; BASE64_16_LEN]);
     for (triple, quad) in bytes.chunks_exact(3).zip(text.chunks_exact_mut(4)) {
-        let n = u32::from(triple[0]) << 16 | u32::from(triple[1]) << 8 | u32::from(triple[2]);
+        // Disjoint bits, added (an `|` would leave `^` as an unseen mutation).
+        let n = (u32::from(triple[0]) << 16) + (u32::from(triple[1]) << 8) + u32::from(triple[2]);
         for (slot, shift) in quad.iter_mut().zip([18, 12, 6, 0]) {
             *slot = base64_char(n >> shift);
         }

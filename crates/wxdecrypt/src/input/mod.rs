@@ -71,6 +71,8 @@ impl SessionKey {
 impl Drop for SessionKey {
     fn drop(&mut self) {
         self.bytes.zeroize();
+        #[cfg(test)]
+        crate::decrypt::wipes::record(crate::decrypt::wipes::Kind::SessionKey, &self.bytes);
     }
 }
 
@@ -148,14 +150,10 @@ impl<'a> EncryptedData<'a> {
     /// Decodes the text into `out`, which must be exactly
     /// [`decoded_len`](Self::decoded_len) bytes long.
     pub(crate) fn decode_into(&self, out: &mut [u8]) -> Result<(), Error> {
+        use base64::Engine as _;
         let text = self.text.as_bytes();
-        // `base64_simd` panics when `out` is shorter than the decoded length
-        // it computes; it computes it exactly as `padded_decoded_len` does
-        // (length and trailing `=`), which gave `decoded_len`. Checked anyway.
         if out.len() == self.decoded_len
-            && let Ok(decoded) =
-                base64_simd::STANDARD.decode(text, base64_simd::Out::from_slice(out))
-            && decoded.len() == self.decoded_len
+            && codec::CIPHERTEXT.decode_slice(text, out) == Ok(self.decoded_len)
         {
             return Ok(());
         }

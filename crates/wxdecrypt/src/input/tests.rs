@@ -176,6 +176,66 @@ fn oversized_encrypted_data_is_refused_before_decoding() {
     ));
 }
 
+/// The caps at their exact values: the largest text accepted and the
+/// shortest refused, in strict and lenient mode.
+#[test]
+fn size_caps_hold_at_their_exact_values() {
+    let max = InputParser::DEFAULT_MAX_ENCRYPTED_DATA_LEN;
+    assert_eq!(max, 65_536);
+    for parser in [InputParser::new(), lenient()] {
+        // 65,536 characters of `A` decode to 49,152 bytes: whole blocks.
+        let largest = "A".repeat(max);
+        let data = parser
+            .encrypted_data(&largest)
+            .expect("the cap itself is accepted");
+        assert_eq!(data.decoded_len(), 49_152);
+        for len in [max + 1, max + 4] {
+            assert_eq!(
+                parser.encrypted_data(&"A".repeat(len)).unwrap_err(),
+                Error::TooLarge {
+                    field: Field::EncryptedData,
+                    len,
+                    max
+                },
+                "{len}"
+            );
+        }
+        // A limit of the caller's: 64 accepted, 65 refused.
+        let small = parser.with_max_encrypted_data_len(64);
+        assert!(small.encrypted_data(&"A".repeat(64)).is_ok());
+        assert!(matches!(
+            small.encrypted_data(&"A".repeat(65)),
+            Err(Error::TooLarge {
+                len: 65,
+                max: 64,
+                ..
+            })
+        ));
+        // Key and iv text: 256 characters get past the cap (and fail for
+        // their length), 257 are refused by it.
+        for field in [Field::SessionKey, Field::Iv] {
+            let parse = |text: &str| match field {
+                Field::SessionKey => parser.session_key(text).map(|_| ()),
+                _ => parser.iv(text).map(|_| ()),
+            };
+            let at_cap = parse(&"A".repeat(256)).unwrap_err();
+            assert!(
+                !matches!(at_cap, Error::TooLarge { .. }),
+                "{field:?}: {at_cap:?}"
+            );
+            assert_eq!(
+                parse(&"A".repeat(257)).unwrap_err(),
+                Error::TooLarge {
+                    field,
+                    len: 257,
+                    max: 256
+                },
+                "{field:?}"
+            );
+        }
+    }
+}
+
 #[test]
 fn space_in_encrypted_data_is_reported_when_decoding() {
     let data = EncryptedData::from_base64(AS_REPORTED).unwrap();
@@ -259,6 +319,51 @@ fn lenient_mode_repairs_key_and_iv_spaces() {
     );
 }
 
+/// Where a space could be a lost `+` or a line wrap, the decoded length
+/// that the field needs decides, for each field's own rule.
+#[test]
+fn the_expected_length_decides_what_a_space_was() {
+    // The iv: as a `+`, 24 characters and 16 bytes; removed, 23.
+    assert_eq!(
+        lenient().iv("r7BXXKkLb8qr Nn05n0qiA==").unwrap(),
+        Iv::from_base64("r7BXXKkLb8qr+Nn05n0qiA==").unwrap()
+    );
+    // encryptedData wrapped with a space: as a `+`, 23 characters and 17
+    // bytes; removed, 22 characters and 16 bytes, a block.
+    let wrapped = format!("{} {}", "A".repeat(11), "A".repeat(11));
+    assert_eq!(
+        lenient().encrypted_data(&wrapped).unwrap().decoded_len(),
+        16
+    );
+    // A reading that decodes to nothing is never taken: two spaces are
+    // `++` (1 byte), not the empty text (0 bytes, a multiple of 16).
+    assert_eq!(
+        lenient().encrypted_data("  ").unwrap_err(),
+        Error::NotBlockAligned { len: 1 }
+    );
+    // And a lost `+` in encryptedData: removed, 63 characters.
+    let lost = format!("{} {}", "A".repeat(32), "A".repeat(31));
+    assert_eq!(
+        lenient().encrypted_data(&lost).unwrap().as_base64(),
+        format!("{}+{}", "A".repeat(32), "A".repeat(31))
+    );
+}
+
+#[test]
+fn the_parser_reports_its_settings() {
+    let parser = InputParser::new();
+    assert!(!parser.is_lenient());
+    assert!(parser.lenient().is_lenient());
+    assert_eq!(parser.max_encrypted_data_len(), 65_536);
+    assert_eq!(
+        parser
+            .with_max_encrypted_data_len(100)
+            .max_encrypted_data_len(),
+        100
+    );
+    assert_eq!(InputParser::default(), parser);
+}
+
 #[test]
 fn lenient_mode_rejects_other_percent_escapes_and_non_ascii() {
     assert_eq!(
@@ -282,6 +387,26 @@ fn lenient_mode_rejects_other_percent_escapes_and_non_ascii() {
 fn lenient_mode_rejects_impossible_lengths() {
     assert!(lenient().encrypted_data("A").is_err());
     assert!(lenient().encrypted_data("AAAAA").is_err());
+}
+
+/// The value of `c` as the word-at-a-time decoder computes it (-1 outside
+/// the alphabet), checked to be the same in all 8 bytes of a word.
+fn sextet(c: u8) -> i16 {
+    let (values, valid) = super::codec::sextets(0x0101_0101_0101_0101 * u64::from(c));
+    let lanes = |word: u64| word.to_le_bytes();
+    let value = i16::from(lanes(values)[0]);
+    let valid_lanes = lanes(valid);
+    for (lane, (&v, &ok)) in lanes(values).iter().zip(&valid_lanes).enumerate() {
+        assert!(
+            ok == 0 || ok == 0x80,
+            "byte {c}: flag {ok:#x} in lane {lane}"
+        );
+        assert_eq!(ok, valid_lanes[0], "byte {c}: lane {lane}");
+        if ok != 0 {
+            assert_eq!(i16::from(v), value, "byte {c}: lane {lane}");
+        }
+    }
+    if valid_lanes[0] == 0x80 { value } else { -1 }
 }
 
 /// The fixed-size iv decoder agrees with the base64 crate's strict
@@ -332,6 +457,27 @@ mod decode_16_public_agrees_with_the_base64_crate {
         }
     }
 
+    /// Two bad characters at once, anywhere: the invalid flags must not
+    /// cancel.
+    #[test]
+    fn every_pair_of_damaged_positions_matches_the_reference() {
+        let base = *b"r7BXXKkLb8qrSNn05n0qiA==";
+        for i in 0..24 {
+            for j in i + 1..24 {
+                for (a, b) in [(b'!', b'!'), (0x80, 0xff), (b'=', b'.'), (b'B', b'!')] {
+                    let mut text = base;
+                    text[i] = a;
+                    text[j] = b;
+                    assert_eq!(
+                        decode_16_public(&text),
+                        reference(&text),
+                        "{a} at {i}, {b} at {j}"
+                    );
+                }
+            }
+        }
+    }
+
     #[test]
     fn every_last_character_is_checked_for_trailing_bits() {
         let base = *b"r7BXXKkLb8qrSNn05n0qiA==";
@@ -349,7 +495,8 @@ mod session_key_to_base64_is_canonical {
     use base64::Engine as _;
     use proptest::prelude::*;
 
-    use crate::input::codec::{BASE64_16_LEN, base64_char, sextet};
+    use super::sextet;
+    use crate::input::codec::{BASE64_16_LEN, base64_char};
     use crate::input::{InputParser, SessionKey};
 
     const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -426,7 +573,9 @@ mod decode_16_constant_time_agrees_with_base64ct {
     use base64ct::Encoding as _;
     use proptest::prelude::*;
 
-    use crate::input::codec::{BASE64_16_LEN, decode_16_constant_time, sextet};
+    use super::sextet;
+    use crate::input::SessionKey;
+    use crate::input::codec::{BASE64_16_LEN, decode_16_constant_time};
 
     fn ours(text: &[u8; BASE64_16_LEN]) -> Option<[u8; 16]> {
         let mut out = [0u8; 16];
@@ -468,6 +617,42 @@ mod decode_16_constant_time_agrees_with_base64ct {
                 text[at] = c;
                 assert_eq!(ours(&text), reference(&text), "byte {c} at {at}");
             }
+        }
+    }
+
+    /// Two problems at once, anywhere: a fold of the per-character flags
+    /// with `^` instead of `|` would let an even number of them cancel.
+    #[test]
+    fn every_pair_of_damaged_positions_matches_the_references() {
+        let base = *b"tiihtNczf5v6AKRyjwEUhQ==";
+        // Outside the alphabet (ASCII and not), `=` early, and `B` and `A`,
+        // valid characters that break the trailing bits or the padding.
+        let bytes = [b'!', 0x80, 0xff, b'=', b'B', b'A', b'.'];
+        for i in 0..BASE64_16_LEN {
+            for j in i + 1..BASE64_16_LEN {
+                for &a in &bytes {
+                    for &b in &bytes {
+                        let mut text = base;
+                        text[i] = a;
+                        text[j] = b;
+                        assert_eq!(ours(&text), reference(&text), "{a} at {i}, {b} at {j}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn two_bad_characters_are_refused() {
+        for text in [
+            b"!!AAAAAAAAAAAAAAAAAAAA==",
+            b"!AAAAAAA!AAAAAAAAAAAAA==",
+            b"AAAAAAAAAAAAAAAAAAAA!!==",
+            b"AAAAAA!AAAAAAAAAAAAAAA!=",
+        ] {
+            assert_eq!(ours(text), None, "{}", String::from_utf8_lossy(text));
+            let text = std::str::from_utf8(text).unwrap();
+            assert!(SessionKey::from_base64(text).is_err(), "{text}");
         }
     }
 

@@ -1,9 +1,12 @@
 //! [`PhoneNumber`]: the rules a phone payload must obey (the pure number,
-//! the number as shown, the country code), and how it is shown masked.
+//! the number as shown, the country code), checked while it is read, and
+//! how it is shown masked. Its three texts are held inline: making one
+//! allocates nothing.
 
 use core::fmt;
 
-use serde::de::{self, Deserializer, Visitor};
+use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
+use serde::ser::{SerializeStruct as _, Serializer};
 use serde::{Deserialize, Serialize};
 
 use super::Members;
@@ -14,59 +17,57 @@ use super::Members;
 /// `Debug` masks the middle digits (`180****8610`); `Serialize` writes the
 /// full values with WeChat's field names, `countryCode` as a string.
 ///
-/// A payload is only accepted when `purePhoneNumber` is 1 to 20 ASCII digits
-/// and the digits of `phoneNumber` end with it, and its `countryCode` is 1
-/// to 4 digits (`"86"`, `"+86"` and `86` all become `"86"`). Besides catching
-/// malformed data, this stops the one edit that unauthenticated CBC would
-/// otherwise allow on a phone payload: dropping leading blocks and rewriting
-/// the new first block through the iv cannot change `phoneNumber` without
-/// breaking the match (see `tests/tamper.rs`). The fields are private, read
-/// through the accessors, so every `PhoneNumber` keeps these rules; the only
-/// way to make one is to deserialize it.
-#[derive(Clone, PartialEq, Eq, Hash, Deserialize, Serialize)]
-#[serde(rename_all = "camelCase", try_from = "PhoneNumberFields")]
+/// A payload is only accepted when `purePhoneNumber` is 1 to 20 ASCII
+/// digits; `phoneNumber` is at most 32 characters, written only with digits,
+/// one leading `+`, spaces, `-` and parentheses, and its digits end with the
+/// pure number; and `countryCode` is 1 to 4 digits (`"86"`, `"+86"` and `86`
+/// all become `"86"`). Besides catching malformed data, this stops the one
+/// edit that unauthenticated CBC would otherwise allow on a phone payload:
+/// dropping leading blocks and rewriting the new first block through the iv
+/// cannot change `phoneNumber` without breaking the match (see
+/// `tests/tamper.rs`), and no free text rides along in it. The fields are
+/// private, read through the accessors, so every `PhoneNumber` keeps these
+/// rules; the only way to make one is to deserialize it.
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[allow(clippy::struct_field_names, reason = "WeChat's names, as serialized")]
 pub struct PhoneNumber {
-    phone_number: String,
-    pure_phone_number: String,
-    country_code: String,
-}
-
-/// The fields of a [`PhoneNumber`] before their consistency is checked.
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct PhoneNumberFields {
-    phone_number: String,
-    pure_phone_number: String,
-    #[serde(deserialize_with = "country_code")]
-    country_code: String,
+    phone_number: Inline<MAX_SHOWN_LEN>,
+    pure_phone_number: Inline<MAX_PURE_DIGITS>,
+    country_code: Inline<MAX_COUNTRY_CODE_DIGITS>,
 }
 
 /// The longest pure number accepted (E.164 allows 15 digits in all).
 const MAX_PURE_DIGITS: usize = 20;
 
-impl TryFrom<PhoneNumberFields> for PhoneNumber {
-    type Error = &'static str;
+/// The longest `phoneNumber` accepted, in bytes: a `+`, a country code of
+/// 4 digits, a pure number of 20, and room for separators.
+const MAX_SHOWN_LEN: usize = 32;
 
-    fn try_from(fields: PhoneNumberFields) -> Result<Self, Self::Error> {
-        let pure = fields.pure_phone_number.as_bytes();
-        if pure.is_empty() || pure.len() > MAX_PURE_DIGITS || !pure.iter().all(u8::is_ascii_digit) {
-            return Err("purePhoneNumber must be 1 to 20 digits");
-        }
-        // Usually `phoneNumber` ends with the pure number as it is; only a
-        // number written with separators needs the digit-by-digit walk.
-        let shown = fields.phone_number.as_bytes();
-        if !shown.ends_with(pure) {
-            let mut digits = shown.iter().rev().filter(|b| b.is_ascii_digit());
-            if !pure.iter().rev().all(|d| digits.next() == Some(d)) {
-                return Err("the digits of phoneNumber must end with purePhoneNumber");
-            }
-        }
-        Ok(Self {
-            phone_number: fields.phone_number,
-            pure_phone_number: fields.pure_phone_number,
-            country_code: fields.country_code,
-        })
+/// ASCII text of at most `N` bytes, held inline. The unused bytes stay zero,
+/// so the derived comparisons and hash see only the text.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+struct Inline<const N: usize> {
+    len: u8,
+    bytes: [u8; N],
+}
+
+impl<const N: usize> Inline<N> {
+    /// Copies `text`, or `None` when it is longer than `N` bytes or not
+    /// ASCII.
+    fn new(text: &[u8]) -> Option<Self> {
+        let mut bytes = [0u8; N];
+        bytes.get_mut(..text.len())?.copy_from_slice(text);
+        let len = u8::try_from(text.len()).ok()?;
+        text.is_ascii().then_some(Self { len, bytes })
+    }
+
+    fn as_bytes(&self) -> &[u8] {
+        &self.bytes[..usize::from(self.len)]
+    }
+
+    fn as_str(&self) -> &str {
+        // ASCII by construction, so this never falls back.
+        core::str::from_utf8(self.as_bytes()).unwrap_or_default()
     }
 }
 
@@ -77,20 +78,20 @@ impl PhoneNumber {
     /// [`pure_phone_number`](Self::pure_phone_number).
     #[must_use]
     pub fn phone_number(&self) -> &str {
-        &self.phone_number
+        self.phone_number.as_str()
     }
 
     /// The number without the country code: 1 to 20 ASCII digits.
     #[must_use]
     pub fn pure_phone_number(&self) -> &str {
-        &self.pure_phone_number
+        self.pure_phone_number.as_str()
     }
 
     /// The country calling code: 1 to 4 ASCII digits (`"86"`), whether
     /// WeChat sent it as a string, with a `+`, or as a number.
     #[must_use]
     pub fn country_code(&self) -> &str {
-        &self.country_code
+        self.country_code.as_str()
     }
 
     /// The pure number with its middle digits masked: what a log line or a
@@ -104,7 +105,7 @@ impl PhoneNumber {
     /// numbers the same way.
     #[must_use]
     pub fn masked(&self) -> String {
-        mask(&self.pure_phone_number)
+        mask(self.pure_phone_number())
     }
 
     /// The number in E.164 form, `+` then the country code then the pure
@@ -124,7 +125,7 @@ impl PhoneNumber {
     /// digits in all.
     #[must_use]
     pub fn e164(&self) -> Option<String> {
-        let (code, pure) = (&self.country_code, &self.pure_phone_number);
+        let (code, pure) = (self.country_code(), self.pure_phone_number());
         let valid = !code.starts_with('0') && code.len() + pure.len() <= MAX_E164_DIGITS;
         valid.then(|| format!("+{code}{pure}"))
     }
@@ -136,9 +137,9 @@ const MAX_E164_DIGITS: usize = 15;
 impl fmt::Debug for PhoneNumber {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("PhoneNumber")
-            .field("phone_number", &Masked(&self.phone_number))
-            .field("pure_phone_number", &Masked(&self.pure_phone_number))
-            .field("country_code", &self.country_code)
+            .field("phone_number", &Masked(self.phone_number()))
+            .field("pure_phone_number", &Masked(self.pure_phone_number()))
+            .field("country_code", &self.country_code())
             .finish()
     }
 }
@@ -174,45 +175,239 @@ impl fmt::Debug for Masked<'_> {
     }
 }
 
+impl Serialize for PhoneNumber {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut fields = serializer.serialize_struct("PhoneNumber", 3)?;
+        fields.serialize_field("phoneNumber", self.phone_number())?;
+        fields.serialize_field("purePhoneNumber", self.pure_phone_number())?;
+        fields.serialize_field("countryCode", self.country_code())?;
+        fields.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for PhoneNumber {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct("PhoneNumber", Self::REQUIRED, PhoneVisitor)
+    }
+}
+
+/// The members of a phone payload; any other is read and ignored.
+enum Member {
+    Shown,
+    Pure,
+    Code,
+    Other,
+}
+
+impl<'de> Deserialize<'de> for Member {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_identifier(MemberVisitor)
+    }
+}
+
+struct MemberVisitor;
+
+impl Visitor<'_> for MemberVisitor {
+    type Value = Member;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a member name")
+    }
+
+    fn visit_str<E: de::Error>(self, name: &str) -> Result<Member, E> {
+        self.visit_bytes(name.as_bytes())
+    }
+
+    fn visit_bytes<E: de::Error>(self, name: &[u8]) -> Result<Member, E> {
+        // Compared as fixed-size arrays, which compile to a few word
+        // comparisons instead of a call to `bcmp` per candidate.
+        let is = |wanted: &[u8; 11]| <&[u8; 11]>::try_from(name).ok() == Some(wanted);
+        Ok(if is(b"phoneNumber") {
+            Member::Shown
+        } else if is(b"countryCode") {
+            Member::Code
+        } else if <&[u8; 15]>::try_from(name).ok() == Some(b"purePhoneNumber") {
+            Member::Pure
+        } else {
+            Member::Other
+        })
+    }
+}
+
+/// Reads the three members, each checked as it is read, then checks that
+/// the digits of `phoneNumber` end with `purePhoneNumber`.
+struct PhoneVisitor;
+
+impl<'de> Visitor<'de> for PhoneVisitor {
+    type Value = PhoneNumber;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a phone number object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<PhoneNumber, A::Error> {
+        let (mut shown, mut pure, mut code) = (None, None, None);
+        while let Some(member) = map.next_key::<Member>()? {
+            match member {
+                Member::Shown => read_once(&mut map, &mut shown, "phoneNumber", ShownNumber)?,
+                Member::Pure => read_once(&mut map, &mut pure, "purePhoneNumber", PureNumber)?,
+                Member::Code => read_once(&mut map, &mut code, "countryCode", CountryCode)?,
+                Member::Other => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        let shown = shown.ok_or_else(|| de::Error::missing_field("phoneNumber"))?;
+        let pure = pure.ok_or_else(|| de::Error::missing_field("purePhoneNumber"))?;
+        let code = code.ok_or_else(|| de::Error::missing_field("countryCode"))?;
+        if !digits_end_with(shown.as_bytes(), pure.as_bytes()) {
+            return Err(de::Error::custom(
+                "the digits of phoneNumber must end with purePhoneNumber",
+            ));
+        }
+        Ok(PhoneNumber {
+            phone_number: shown,
+            pure_phone_number: pure,
+            country_code: code,
+        })
+    }
+}
+
+/// Reads the value of a member into `slot`, refusing a second one.
+fn read_once<'de, A: MapAccess<'de>, S: DeserializeSeed<'de>>(
+    map: &mut A,
+    slot: &mut Option<S::Value>,
+    name: &'static str,
+    seed: S,
+) -> Result<(), A::Error> {
+    if slot.is_some() {
+        return Err(de::Error::duplicate_field(name));
+    }
+    *slot = Some(map.next_value_seed(seed)?);
+    Ok(())
+}
+
+/// Whether the digits of `shown`, separators skipped, end with `pure`.
+/// Usually `shown` ends with `pure` as it is; only a number written with
+/// separators needs the digit-by-digit walk.
+fn digits_end_with(shown: &[u8], pure: &[u8]) -> bool {
+    if shown.ends_with(pure) {
+        return true;
+    }
+    let mut digits = shown.iter().rev().filter(|b| b.is_ascii_digit());
+    pure.iter().rev().all(|d| digits.next() == Some(d))
+}
+
+/// Whether `text` is written the way a phone number is: digits, spaces,
+/// `-` and parentheses, and a `+` only as its first character.
+fn is_phone_text(text: &[u8]) -> bool {
+    let rest = text.strip_prefix(b"+").unwrap_or(text);
+    rest.iter()
+        .all(|&b| b.is_ascii_digit() || matches!(b, b' ' | b'-' | b'(' | b')'))
+}
+
+/// Reads `phoneNumber`: 1 to [`MAX_SHOWN_LEN`] characters of phone text.
+struct ShownNumber;
+
+impl<'de> DeserializeSeed<'de> for ShownNumber {
+    type Value = Inline<MAX_SHOWN_LEN>;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_str(self)
+    }
+}
+
+impl Visitor<'_> for ShownNumber {
+    type Value = Inline<MAX_SHOWN_LEN>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a phone number: digits, one leading +, spaces, - and parentheses")
+    }
+
+    fn visit_str<E: de::Error>(self, text: &str) -> Result<Self::Value, E> {
+        let text = text.as_bytes();
+        Inline::new(text)
+            .filter(|_| !text.is_empty() && is_phone_text(text))
+            .ok_or_else(|| E::invalid_value(de::Unexpected::Other("a string"), &self))
+    }
+}
+
+/// Reads `purePhoneNumber`: 1 to [`MAX_PURE_DIGITS`] ASCII digits.
+struct PureNumber;
+
+impl<'de> DeserializeSeed<'de> for PureNumber {
+    type Value = Inline<MAX_PURE_DIGITS>;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_str(self)
+    }
+}
+
+impl Visitor<'_> for PureNumber {
+    type Value = Inline<MAX_PURE_DIGITS>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("1 to 20 digits")
+    }
+
+    fn visit_str<E: de::Error>(self, text: &str) -> Result<Self::Value, E> {
+        let text = text.as_bytes();
+        Inline::new(text)
+            .filter(|_| !text.is_empty() && text.iter().all(u8::is_ascii_digit))
+            .ok_or_else(|| E::invalid_value(de::Unexpected::Other("a string"), &self))
+    }
+}
+
 /// The largest country calling code (ITU-T E.164 codes have 1 to 3 digits;
 /// a little slack for sub-codes).
 const MAX_COUNTRY_CODE_DIGITS: usize = 4;
 
-fn country_code<'de, D: Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
-    deserializer.deserialize_any(CountryCode)
-}
-
-/// Accepts `"86"`, `"+86"` or `86` and gives `"86"`.
+/// Reads `countryCode`: accepts `"86"`, `"+86"` or `86` and gives `"86"`.
 struct CountryCode;
 
+impl<'de> DeserializeSeed<'de> for CountryCode {
+    type Value = Inline<MAX_COUNTRY_CODE_DIGITS>;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
 impl Visitor<'_> for CountryCode {
-    type Value = String;
+    type Value = Inline<MAX_COUNTRY_CODE_DIGITS>;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a country calling code as digits, in a string or a number")
     }
 
-    fn visit_str<E: de::Error>(self, text: &str) -> Result<String, E> {
-        let digits = text.strip_prefix('+').unwrap_or(text);
-        let valid = !digits.is_empty()
-            && digits.len() <= MAX_COUNTRY_CODE_DIGITS
-            && digits.bytes().all(|b| b.is_ascii_digit());
-        if valid {
-            Ok(digits.to_owned())
-        } else {
-            Err(E::invalid_value(de::Unexpected::Other("a string"), &self))
-        }
+    fn visit_str<E: de::Error>(self, text: &str) -> Result<Self::Value, E> {
+        let digits = text.strip_prefix('+').unwrap_or(text).as_bytes();
+        Inline::new(digits)
+            .filter(|_| !digits.is_empty() && digits.iter().all(u8::is_ascii_digit))
+            .ok_or_else(|| E::invalid_value(de::Unexpected::Other("a string"), &self))
     }
 
-    fn visit_u64<E: de::Error>(self, code: u64) -> Result<String, E> {
+    fn visit_u64<E: de::Error>(self, code: u64) -> Result<Self::Value, E> {
         if (1..10_000).contains(&code) {
-            Ok(code.to_string())
+            let mut text = [0u8; MAX_COUNTRY_CODE_DIGITS];
+            let mut at = text.len();
+            let mut rest = code;
+            while rest > 0 {
+                at -= 1;
+                #[allow(clippy::cast_possible_truncation)] // one digit
+                {
+                    text[at] = b'0' + (rest % 10) as u8;
+                }
+                rest /= 10;
+            }
+            Inline::new(&text[at..])
+                .ok_or_else(|| E::invalid_value(de::Unexpected::Other("a number"), &self))
         } else {
             Err(E::invalid_value(de::Unexpected::Other("a number"), &self))
         }
     }
 
-    fn visit_i64<E: de::Error>(self, code: i64) -> Result<String, E> {
+    fn visit_i64<E: de::Error>(self, code: i64) -> Result<Self::Value, E> {
         match u64::try_from(code) {
             Ok(code) => self.visit_u64(code),
             Err(_) => Err(E::invalid_value(de::Unexpected::Other("a number"), &self)),

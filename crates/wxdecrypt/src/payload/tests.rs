@@ -227,3 +227,104 @@ fn a_country_code_number_outside_one_to_four_digits_is_refused() {
     let (phone, _) = crate::json::parse::<PhoneNumber>(text).unwrap();
     assert_eq!(phone.country_code(), "86");
 }
+
+#[test]
+fn phone_number_holds_only_what_a_phone_number_is_written_with() {
+    let with_shown = |shown: &str| {
+        let json = serde_json::json!({
+            "phoneNumber": shown,
+            "purePhoneNumber": "13822528774",
+            "countryCode": "86",
+        });
+        (
+            serde_json::from_value::<PhoneNumber>(json.clone()),
+            crate::json::parse::<PhoneNumber>(&json.to_string()).map(|(p, _)| p),
+        )
+    };
+    for shown in [
+        "13822528774",
+        "+8613822528774",
+        "+86 138-2252-8774",
+        "+86 (138) 2252 8774",
+        // 32 characters, the longest accepted.
+        "+86 (0) 138 -- 2252 -- 8774     ",
+    ] {
+        let (serde, ours) = with_shown(shown);
+        assert_eq!(serde.expect(shown).phone_number(), shown);
+        assert_eq!(ours.expect(shown).phone_number(), shown);
+    }
+    let long = format!("{}13822528774", "1".repeat(40_000));
+    for shown in [
+        "+1 555 0100 ext 13822528774",
+        "<b>13822528774</b>",
+        "\u{0}13822528774",
+        "\n13822528774",
+        "1382252877\u{34}\u{200b}4",
+        "++8613822528774",
+        "86+13822528774",
+        "+86 138.2252.8774",
+        "８６13822528774",
+        "+86 (0) 138 -- 2252 -- 8774      ",
+        long.as_str(),
+    ] {
+        let (serde, ours) = with_shown(shown);
+        assert!(serde.is_err(), "{shown:?}");
+        assert_eq!(
+            ours.err(),
+            Some(crate::json::JsonProblem::Shape),
+            "{shown:?}"
+        );
+    }
+}
+
+#[test]
+fn phone_debug_shows_digits_and_separators_only() {
+    let phone = phone(
+        r#"{"phoneNumber":"+86 (138) 2252-8774","purePhoneNumber":"13822528774","countryCode":"86"}"#,
+    )
+    .unwrap();
+    let debug = format!("{phone:?}");
+    assert!(
+        debug
+            .chars()
+            .filter(|c| !"PhoneNumber{}:,_\"".contains(*c))
+            .all(|c| c.is_ascii_digit() || " +-()*".contains(c) || c.is_ascii_lowercase()),
+        "{debug}"
+    );
+    assert!(!debug.contains("2252"), "{debug}");
+}
+
+#[test]
+fn phone_members_are_read_once_and_all_are_required() {
+    let full = r#""phoneNumber":"13822528774","purePhoneNumber":"13822528774","countryCode":"86""#;
+    assert!(phone(&format!("{{{full}}}")).is_ok());
+    assert!(phone(&format!(r#"{{{full},"phoneNumber":"13822528774"}}"#)).is_err());
+    assert!(phone(&format!(r#"{{{full},"purePhoneNumber":"13822528774"}}"#)).is_err());
+    assert!(phone(&format!(r#"{{{full},"countryCode":"86"}}"#)).is_err());
+    assert!(phone(&format!(r#"{{{full},"other":[1,{{"a":null}}]}}"#)).is_ok());
+    for missing in ["phoneNumber", "purePhoneNumber", "countryCode"] {
+        let mut object: serde_json::Map<String, serde_json::Value> =
+            serde_json::from_str(&format!("{{{full}}}")).unwrap();
+        object.remove(missing);
+        assert!(
+            serde_json::from_value::<PhoneNumber>(serde_json::Value::Object(object)).is_err(),
+            "{missing}"
+        );
+    }
+    assert!(phone("[]").is_err());
+    assert!(phone(r#""13822528774""#).is_err());
+}
+
+#[test]
+fn equal_phone_numbers_compare_and_hash_alike() {
+    use std::hash::{BuildHasher as _, RandomState};
+    let a = phone(r#"{"phoneNumber":"+1 650","purePhoneNumber":"650","countryCode":1}"#).unwrap();
+    let b =
+        phone(r#"{"phoneNumber":"+1 650","purePhoneNumber":"650","countryCode":"+1"}"#).unwrap();
+    let c = phone(r#"{"phoneNumber":"+1 6650","purePhoneNumber":"650","countryCode":1}"#).unwrap();
+    let state = RandomState::new();
+    assert_eq!(a, b);
+    assert_eq!(state.hash_one(&a), state.hash_one(&b));
+    assert_ne!(a, c);
+    assert_eq!(a.clone(), a);
+}
