@@ -1,0 +1,234 @@
+//! What an independent review found unchecked in typed fields and input
+//! messages, checked through the public API: `Gender` codes past 2, a
+//! watermark appid that is no appid (neither in the field nor in Display or
+//! Debug), a session key with whitespace around it (not blamed on a lost
+//! `+`, and repaired by the lenient mode), an iv written in hex.
+
+use wxdecrypt::{
+    Damage, EncryptedData, Error, Field, InputParser, Iv, SessionKey, UnixTime, UserInfo,
+    Validation,
+};
+use wxdecrypt_testkit::encrypt::{b64, encrypt, unb64_16};
+
+const APPID: &str = "wx4f4bc4dec97d474b";
+const KEY: &str = "tiihtNczf5v6AKRyjwEUhQ==";
+const IV: &str = "r7BXXKkLb8qrSNn05n0qiA==";
+const NOW: u64 = 1_700_000_000;
+
+/// Encrypts `plaintext` under the test key and iv and decrypts it as `T`.
+fn decrypt_as<T: serde::de::DeserializeOwned>(plaintext: &str) -> Result<T, Error> {
+    let data = b64(&encrypt(
+        &unb64_16(KEY),
+        &unb64_16(IV),
+        plaintext.as_bytes(),
+    ));
+    let key = SessionKey::from_base64(KEY)?;
+    let iv = Iv::from_base64(IV)?;
+    let data = EncryptedData::from_base64(&data)?;
+    let validation = Validation::new(APPID);
+    wxdecrypt::decrypt_at::<T>(&key, &iv, &data, &validation, UnixTime::from_secs(NOW))
+        .map(|d| d.payload)
+}
+
+fn user_info(gender: &str) -> String {
+    format!(
+        r#"{{"openId":"oWxDec0TestOpenIdAAAAAAAAAAA","nickName":"Lily","gender":{gender},"language":"zh_CN","city":"","province":"","country":"","avatarUrl":"","watermark":{{"timestamp":{NOW},"appid":"{APPID}"}}}}"#
+    )
+}
+
+#[test]
+fn gender_codes_past_2_are_the_opaque_error() {
+    // The three that WeChat defines decrypt...
+    for code in 0..=2u8 {
+        let info: UserInfo = decrypt_as(&user_info(&code.to_string())).unwrap();
+        assert_eq!(info.gender.code(), code);
+    }
+    // ...and no other number does: past 2, the largest u8, past u8, negative,
+    // fractional.
+    for code in ["3", "255", "256", "-1", "1.5", "65537"] {
+        assert_eq!(
+            decrypt_as::<UserInfo>(&user_info(code)).unwrap_err(),
+            Error::Decryption,
+            "gender {code}"
+        );
+    }
+}
+
+/// A phone payload whose watermark names `appid`, escaped as JSON.
+fn phone_with_appid(appid: &str) -> String {
+    let appid = serde_json::to_string(appid).unwrap();
+    format!(
+        r#"{{"phoneNumber":"13580006666","purePhoneNumber":"13580006666","countryCode":"86","watermark":{{"timestamp":{NOW},"appid":{appid}}}}}"#
+    )
+}
+
+#[test]
+fn a_watermark_appid_that_is_no_appid_leaves_no_text_in_the_error() {
+    let hostile = [
+        "<img src=x onerror=alert(1)>",
+        "wx\r\nX-Forged: header",
+        "wx4f4bc4dec97d474b\u{0}",
+        "wx\u{202e}reversed",
+        "小程序",
+    ];
+    for appid in hostile {
+        let err = decrypt_as::<wxdecrypt::PhoneNumber>(&phone_with_appid(appid)).unwrap_err();
+        let Error::AppIdMismatch { expected, found } = &err else {
+            panic!("{appid:?}: {err:?}");
+        };
+        assert_eq!((expected.as_str(), found.as_str()), (APPID, ""));
+        let display = err.to_string();
+        let debug = format!("{err:?}");
+        assert_eq!(
+            display,
+            format!(
+                "the watermark's appid is empty or not an appid (characters no appid has), \
+                 so it cannot match the expected appid \"{APPID}\" \
+                 (the data is not a payload made for this mini program)"
+            )
+        );
+        for shown in [&display, &debug] {
+            for piece in ["img", "onerror", "Forged", "reversed", "小程序", "\\u{0}"] {
+                assert!(!shown.contains(piece), "{piece:?} in {shown}");
+            }
+        }
+    }
+    // An appid from another mini program is still quoted.
+    let err =
+        decrypt_as::<wxdecrypt::PhoneNumber>(&phone_with_appid("wxdaa2ab9ef87b5497")).unwrap_err();
+    assert_eq!(
+        err,
+        Error::AppIdMismatch {
+            expected: APPID.into(),
+            found: "wxdaa2ab9ef87b5497".into()
+        }
+    );
+    assert!(err.to_string().contains("\"wxdaa2ab9ef87b5497\""), "{err}");
+}
+
+#[test]
+fn a_key_with_whitespace_around_it_is_not_blamed_on_a_lost_plus() {
+    // The key holds no `+` at all, and one that holds one keeps it.
+    for key in [KEY, "lyY4HPQbaOYzZdG+JcYK9w=="] {
+        for pasted in [
+            format!("{key} "),
+            format!(" {key}"),
+            format!("{key}\n"),
+            format!("\t{key}  "),
+        ] {
+            let err = SessionKey::from_base64(&pasted).unwrap_err();
+            assert_eq!(
+                err,
+                Error::DamagedBase64 {
+                    field: Field::SessionKey,
+                    damage: Damage::SurroundingWhitespace,
+                    position: None,
+                },
+                "{pasted:?}"
+            );
+            let message = err.to_string();
+            assert!(!message.contains("turned into a space"), "{message}");
+            assert!(message.contains("before or after"), "{message}");
+            // The lenient mode repairs it to the same key.
+            let repaired = InputParser::new().lenient().session_key(&pasted);
+            assert!(repaired.is_ok(), "{pasted:?}: {repaired:?}");
+        }
+    }
+    // A `+` that became a space at either end of encryptedData still gets
+    // the `+` hint: the text is then one short of a base64 length.
+    let lost_plus = format!(" {}", "A".repeat(43));
+    assert_eq!(
+        EncryptedData::from_base64(&lost_plus).unwrap_err(),
+        Error::SpaceInBase64 {
+            field: Field::EncryptedData,
+            position: Some(0)
+        }
+    );
+    // A space inside the key is still the `+` lost to form decoding.
+    assert_eq!(
+        SessionKey::from_base64("lyY4HPQbaOYzZdG JcYK9w==").unwrap_err(),
+        Error::SpaceInBase64 {
+            field: Field::SessionKey,
+            position: None
+        }
+    );
+}
+
+#[test]
+fn whitespace_around_public_text_is_located() {
+    assert_eq!(
+        Iv::from_base64(&format!("{IV}  ")).unwrap_err(),
+        Error::DamagedBase64 {
+            field: Field::Iv,
+            damage: Damage::SurroundingWhitespace,
+            position: Some(24),
+        }
+    );
+    assert_eq!(
+        InputParser::new()
+            .lenient()
+            .iv(&format!("\n{IV}\n"))
+            .unwrap(),
+        Iv::from_base64(IV).unwrap()
+    );
+}
+
+#[test]
+fn an_iv_in_hex_is_named_as_hex() {
+    let hex: String = unb64_16(IV)
+        .iter()
+        .flat_map(|b| [b >> 4, b & 15])
+        .map(|n| char::from_digit(u32::from(n), 16).unwrap())
+        .collect();
+    for text in [hex.clone(), hex.to_uppercase()] {
+        for parser in [InputParser::new(), InputParser::new().lenient()] {
+            let err = parser.iv(&text).unwrap_err();
+            assert_eq!(
+                err,
+                Error::DamagedBase64 {
+                    field: Field::Iv,
+                    damage: Damage::Hex,
+                    position: None,
+                },
+                "{text}"
+            );
+            let message = err.to_string();
+            assert!(message.contains("hexadecimal"), "{message}");
+            assert!(!message.contains("lenient"), "{message}");
+        }
+    }
+    // 32 characters that are not all hex digits stay a length error.
+    let not_hex = format!("{}g", &hex[..31]);
+    assert_eq!(
+        Iv::from_base64(&not_hex).unwrap_err(),
+        Error::WrongLength {
+            field: Field::Iv,
+            len: 24
+        }
+    );
+    // 31 or 33 hex digits are not an iv in hex either.
+    assert!(matches!(
+        Iv::from_base64(&hex[..31]).unwrap_err(),
+        Error::DamagedBase64 {
+            damage: Damage::MissingPadding,
+            ..
+        } | Error::WrongLength { .. }
+            | Error::InvalidBase64 { .. }
+    ));
+    assert!(!matches!(
+        Iv::from_base64(&format!("{hex}0")).unwrap_err(),
+        Error::DamagedBase64 {
+            damage: Damage::Hex,
+            ..
+        }
+    ));
+    // The session key's text is not inspected for hex: a key in hex gets
+    // the length error, as before.
+    assert_eq!(
+        SessionKey::from_base64(&hex).unwrap_err(),
+        Error::WrongLength {
+            field: Field::SessionKey,
+            len: 24
+        }
+    );
+}
