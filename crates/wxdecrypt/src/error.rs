@@ -74,6 +74,16 @@ pub enum Damage {
 ///   [`FromFuture`](Self::FromFuture)) are only reached after a complete,
 ///   well-formed payload was decrypted; they carry the values involved.
 ///
+/// **Give each session key a failure budget.** The time a failed decryption
+/// takes still says a little about the plaintext (the crate's README,
+/// Security), and every way to use that needs many failures under one
+/// `session_key`: tens per plaintext byte even over a perfect channel. Count
+/// the errors of [`Stage::Decryption`] and [`Stage::Policy`] per session
+/// key, never reset the count on a success, and after **5** drop the key
+/// and make the client call `wx.login` again: what was learned under the
+/// old key is worth nothing under the new one. A genuine client with a
+/// stale key fails once or twice before it logs in again.
+///
 /// Messages never contain the session key, a phone number or any personal
 /// data from the payload. The only decrypted values they carry are a
 /// watermark's appid (only when it is written as an appid can be, cut to 64
