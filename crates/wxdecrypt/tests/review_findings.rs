@@ -232,3 +232,57 @@ fn an_iv_in_hex_is_named_as_hex() {
         }
     );
 }
+
+#[test]
+fn whitespace_inside_as_well_as_around_is_the_plus_hint() {
+    // A space inside means a `+` may be lost: the `+` hint, even with
+    // whitespace at the ends too.
+    for text in [
+        format!(" {}", "lyY4HPQbaOYzZdG JcYK9w=="),
+        format!("{} ", "lyY4HPQbaOYzZdG JcYK9w=="),
+    ] {
+        assert_eq!(
+            SessionKey::from_base64(&text).unwrap_err(),
+            Error::SpaceInBase64 {
+                field: Field::SessionKey,
+                position: None
+            },
+            "{text:?}"
+        );
+    }
+    // A line break inside and one at the end: wrapped text, not pasted.
+    assert_eq!(
+        Iv::from_base64("r7BXXKkLb8qr\nSNn05n0qiA==\n").unwrap_err(),
+        Error::DamagedBase64 {
+            field: Field::Iv,
+            damage: Damage::LineBreak,
+            position: Some(12),
+        }
+    );
+}
+
+#[test]
+fn when_neither_reading_of_a_space_fits_the_plus_reading_is_reported() {
+    // 12 characters with a space: as `+` they decode to 9 bytes, without
+    // the space to 8; neither is a key, and the `+` reading is the one
+    // the error describes.
+    assert_eq!(
+        InputParser::new()
+            .lenient()
+            .session_key("AAAAAAAAAA A")
+            .unwrap_err(),
+        Error::WrongLength {
+            field: Field::SessionKey,
+            len: 9
+        }
+    );
+    // When the `+` reading is not base64 at all (9 characters), the other
+    // reading is taken even though it does not fit either (6 bytes).
+    assert_eq!(
+        InputParser::new().lenient().iv("AAAAAAAA ").unwrap_err(),
+        Error::WrongLength {
+            field: Field::Iv,
+            len: 6
+        }
+    );
+}
