@@ -286,3 +286,148 @@ fn when_neither_reading_of_a_space_fits_the_plus_reading_is_reported() {
         }
     );
 }
+
+#[test]
+fn after_the_lenient_repair_a_failed_repair_is_named_as_the_damage_it_is() {
+    use wxdecrypt::diagnose::{DiagnoseInput, DiagnoseOptions, Finding, diagnose_at};
+    // A key whose `+` became a space (the lenient mode repairs it) and an
+    // iv with a `%` escape that is no base64 character (it does not): the
+    // diagnosis after the repair names the iv's damage, with its position
+    // (an iv is public), not a bare "invalid base64".
+    let key = "lyY4HPQbaOYzZdG JcYK9w==";
+    let iv = "r7BXXKkLb8qr%41Nn05n0qiA==";
+    let input = DiagnoseInput {
+        session_key: key,
+        iv,
+        encrypted_data: "AAAAAAAAAAAAAAAAAAAAAA==",
+    };
+    let options = DiagnoseOptions::new(Validation::new(APPID));
+    let diagnosis = diagnose_at(&input, &options, UnixTime::from_secs(NOW));
+    assert!(
+        matches!(
+            diagnosis.finding(),
+            Finding::Input {
+                error: Error::SpaceInBase64 {
+                    field: Field::SessionKey,
+                    ..
+                },
+                lenient_repairs: true,
+                ..
+            }
+        ),
+        "{:?}",
+        diagnosis.finding()
+    );
+    let repaired = diagnosis
+        .after_repair()
+        .expect("a diagnosis after the repair");
+    assert_eq!(
+        repaired.finding(),
+        &Finding::Input {
+            error: Error::DamagedBase64 {
+                field: Field::Iv,
+                damage: Damage::PercentEncoded,
+                position: Some(12),
+            },
+            lenient_repairs: false,
+            hint: None,
+        }
+    );
+    // The same with the key's text damaged the same way: no position.
+    let input = DiagnoseInput {
+        session_key: "lyY4HPQbaOYz%41G+JcYK9w==",
+        iv: "r7BXXKkLb8qrSNn05n0 qiA==",
+        encrypted_data: "AAAAAAAAAAAAAAAAAAAAAA==",
+    };
+    let diagnosis = diagnose_at(&input, &options, UnixTime::from_secs(NOW));
+    let shown = format!("{:?}", diagnosis.finding());
+    assert!(!shown.contains("Some("), "{shown}");
+}
+
+#[test]
+fn invalid_base64_in_public_text_is_located_exactly() {
+    // A `=` inside an iv of the right shape: the first character that is no
+    // base64 digit.
+    assert_eq!(
+        Iv::from_base64("r7BX=KkLb8qrSNn05n0qiA==").unwrap_err(),
+        Error::InvalidBase64 {
+            field: Field::Iv,
+            position: Some(4)
+        }
+    );
+    // Non-zero trailing bits: the last character before the `==`.
+    assert_eq!(
+        Iv::from_base64("r7BXXKkLb8qrSNn05n0qiB==").unwrap_err(),
+        Error::InvalidBase64 {
+            field: Field::Iv,
+            position: Some(21)
+        }
+    );
+    // The same in encryptedData, found while decoding.
+    let (key, iv) = (
+        SessionKey::from_base64(KEY).unwrap(),
+        Iv::from_base64(IV).unwrap(),
+    );
+    let validation = Validation::new(APPID);
+    let now = UnixTime::from_secs(NOW);
+    for (text, at) in [
+        ("AAAAA!AAAAAAAAAAAAAAAA==", 5),
+        ("AAAAAAAAAAAAAAAAAAAAAB==", 21),
+    ] {
+        let data = EncryptedData::from_base64(text).unwrap();
+        assert_eq!(
+            wxdecrypt::decrypt_raw_at(&key, &iv, &data, &validation, now).unwrap_err(),
+            Error::InvalidBase64 {
+                field: Field::EncryptedData,
+                position: Some(at)
+            },
+            "{text}"
+        );
+    }
+}
+
+/// Decrypts the 16 KiB generated vector from `data_text`, read leniently.
+fn big_vector_decrypts(data_text: &str) -> bool {
+    use wxdecrypt_testkit::vectors;
+    let file = vectors::generated();
+    let e = vectors::entry(&file, "decrypts", "raw/16k");
+    let key = SessionKey::from_base64(vectors::text(e, "session_key")).unwrap();
+    let iv = Iv::from_base64(vectors::text(e, "iv")).unwrap();
+    let Ok(data) = InputParser::new().lenient().encrypted_data(data_text) else {
+        return false;
+    };
+    let validation = Validation::new(vectors::text(e, "appid"))
+        .without_max_age()
+        .accept_missing_watermark();
+    wxdecrypt::decrypt_raw_at(&key, &iv, &data, &validation, UnixTime::from_secs(NOW)).is_ok()
+}
+
+#[test]
+fn when_both_readings_of_the_spaces_fit_the_text_decides() {
+    use wxdecrypt_testkit::vectors;
+    let file = vectors::generated();
+    let original = vectors::text(
+        vectors::entry(&file, "decrypts", "raw/16k"),
+        "encrypted_data",
+    );
+    assert!(big_vector_decrypts(original));
+    // 64 `+` turned into spaces: dropping the 64 characters would also
+    // leave whole blocks (48 bytes fewer), but a text that is not wrapped
+    // reads its spaces as `+`.
+    let mut spaced = original.to_owned();
+    for _ in 0..64 {
+        spaced = spaced.replacen('+', " ", 1);
+    }
+    assert_eq!(spaced.matches(' ').count(), 64);
+    assert!(big_vector_decrypts(&spaced));
+    // Wrapped text with 64 spaces of indentation: as `+` they would also
+    // leave whole blocks (48 bytes more), but in wrapped text spaces are
+    // layout, and dropped.
+    let wrapped = format!(
+        "{}\r\n{}{}",
+        &original[..76],
+        " ".repeat(64),
+        &original[76..]
+    );
+    assert!(big_vector_decrypts(&wrapped));
+}
