@@ -431,3 +431,20 @@ fn when_both_readings_of_the_spaces_fit_the_text_decides() {
     );
     assert!(big_vector_decrypts(&wrapped));
 }
+
+#[test]
+fn the_lenient_mode_restores_one_lost_padding_character() {
+    use wxdecrypt_testkit::vectors;
+    let file = vectors::generated();
+    // 32 bytes of ciphertext: base64 that ends with one `=`.
+    let e = vectors::entry(&file, "decrypts", "raw/len-17");
+    let text = vectors::text(e, "encrypted_data");
+    assert!(text.ends_with('=') && !text.ends_with("=="), "{text}");
+    let unpadded = text.trim_end_matches('=');
+    assert!(EncryptedData::from_base64(unpadded).is_err());
+    let repaired = InputParser::new()
+        .lenient()
+        .encrypted_data(unpadded)
+        .unwrap();
+    assert_eq!(repaired.as_base64(), text);
+}
