@@ -448,3 +448,33 @@ fn the_lenient_mode_restores_one_lost_padding_character() {
         .unwrap();
     assert_eq!(repaired.as_base64(), text);
 }
+
+#[test]
+fn only_32_hex_digits_get_the_hex_hint_in_the_diagnosis() {
+    use wxdecrypt::diagnose::{DiagnoseInput, DiagnoseOptions, Finding, LengthHint, diagnose_at};
+    let options = DiagnoseOptions::new(Validation::new(APPID));
+    let hint_for = |key: &str| {
+        let input = DiagnoseInput {
+            session_key: key,
+            iv: IV,
+            encrypted_data: "AAAAAAAAAAAAAAAAAAAAAA==",
+        };
+        match diagnose_at(&input, &options, UnixTime::from_secs(NOW)).finding() {
+            Finding::Input {
+                error: Error::WrongLength { len: 24, .. },
+                hint,
+                ..
+            } => *hint,
+            other => panic!("{key}: {other:?}"),
+        }
+    };
+    assert_eq!(
+        hint_for("b5b2b4b5cd737f9bfa00a4728f011485"),
+        Some(LengthHint::Hex)
+    );
+    // 32 characters of base64 that are not all hex digits.
+    assert_eq!(
+        hint_for("lyY4HPQbaOYzZdG+JcYK9wlyY4HPQbaO"),
+        Some(LengthHint::Unknown)
+    );
+}
