@@ -478,3 +478,31 @@ fn only_32_hex_digits_get_the_hex_hint_in_the_diagnosis() {
         Some(LengthHint::Unknown)
     );
 }
+
+#[test]
+fn a_single_block_that_passes_the_padding_by_chance_is_named_single() {
+    use wxdecrypt::diagnose::{DiagnoseInput, DiagnoseOptions, Finding, diagnose_at};
+    use wxdecrypt_testkit::encrypt::encrypt_blocks;
+    // One block whose plaintext, under this key, is 15 bytes that are no
+    // text and a valid 1-byte padding: what a wrong key gives now and then.
+    let mut block = [0xffu8; 16];
+    block[15] = 1;
+    for blocks in [1usize, 2] {
+        let plain: Vec<u8> = block.repeat(blocks);
+        let data = b64(&encrypt_blocks(&unb64_16(KEY), &unb64_16(IV), &plain));
+        let input = DiagnoseInput {
+            session_key: KEY,
+            iv: IV,
+            encrypted_data: &data,
+        };
+        let options = DiagnoseOptions::new(Validation::new(APPID));
+        assert_eq!(
+            diagnose_at(&input, &options, UnixTime::from_secs(NOW)).finding(),
+            &Finding::KeyWrongOrStale {
+                single_block: blocks == 1,
+                padding_passed: true,
+            },
+            "{blocks} blocks"
+        );
+    }
+}
