@@ -186,12 +186,22 @@ fn main() -> ExitCode {
     }
 }
 
+/// What the CLI adds to [`Error::Decryption`]'s message.
+const DIAGNOSE_HINT: &str = "`wxdecrypt diagnose` with the same input tells these causes apart \
+     (a stale session_key, data of another kind, altered data)";
+
 /// Reports a failure on stderr; its exit status.
 fn fail(failure: Failure) -> ExitCode {
     match failure {
         Failure::Usage(message) => {
             complain(message);
             ExitCode::from(2)
+        }
+        // The library's one opaque message, and where a developer learns
+        // more: the offline diagnosis tells its causes apart.
+        Failure::Rejected(Error::Decryption) => {
+            complain(format_args!("{}; {DIAGNOSE_HINT}", Error::Decryption));
+            ExitCode::from(1)
         }
         Failure::Rejected(error) => {
             complain(error);

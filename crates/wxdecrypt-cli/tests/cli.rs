@@ -121,6 +121,16 @@ fn run(args: &[&str]) -> Run {
     run_with(args, None)
 }
 
+/// The line (without its prefix) every decryption failure prints: the
+/// library's one message, and the pointer to `diagnose`.
+fn decryption_line() -> String {
+    format!(
+        "{}; `wxdecrypt diagnose` with the same input tells these causes apart \
+         (a stale session_key, data of another kind, altered data)",
+        Error::Decryption
+    )
+}
+
 impl Run {
     /// Exit 0, one line of JSON on stdout, nothing on stderr.
     fn json(&self) -> Value {
@@ -367,9 +377,30 @@ fn data_under_a_stale_or_wrong_key_is_rejected_with_the_decryption_message() {
             args.extend(flags(e, "wx4f4bc4dec97d474b"));
             args.extend(["--now", "1700000000"]);
             let out = run(&args);
-            assert_eq!(out.rejected(), Error::Decryption.to_string(), "{}", e["id"]);
+            assert_eq!(out.rejected(), decryption_line(), "{}", e["id"]);
         }
     }
+}
+
+#[test]
+fn user_info_given_to_phone_gets_the_decryption_message_and_the_diagnose_pointer() {
+    // A new user's mistake: the wrong subcommand. The library says only its
+    // one message; the CLI adds where to learn which cause it is.
+    let file = real_world();
+    let e = entry(&file, "decrypts", OFFICIAL);
+    let now = timestamp(e).to_string();
+    let mut args = vec!["phone"];
+    args.extend(flags(e, text(e, "appid")));
+    args.extend(["--now", &now]);
+    let line = run(&args).rejected().to_owned();
+    assert_eq!(line, decryption_line());
+    assert!(line.starts_with(&Error::Decryption.to_string()), "{line}");
+    assert!(line.contains("wxdecrypt diagnose"), "{line}");
+    // The same input as user info decrypts: the data was fine.
+    let mut args = vec!["user-info"];
+    args.extend(flags(e, text(e, "appid")));
+    args.extend(["--now", &now]);
+    run(&args).json();
 }
 
 #[test]
@@ -423,12 +454,7 @@ fn a_generated_reject_is_rejected_with_the_decryption_message() {
         let mut args = vec!["phone"];
         args.extend(flags(e, text(baseline, "appid")));
         args.extend(["--now", &now]);
-        assert_eq!(
-            run(&args).rejected(),
-            Error::Decryption.to_string(),
-            "{}",
-            e["id"]
-        );
+        assert_eq!(run(&args).rejected(), decryption_line(), "{}", e["id"]);
     }
 }
 

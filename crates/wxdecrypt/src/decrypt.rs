@@ -152,8 +152,7 @@ fn plaintext_in<R>(
     // long as "bad JSON" on the same bytes (the `dudect_padding` example of
     // crates/measure), and no appid or age check answers for a payload whose
     // padding is wrong (tests/tamper.rs).
-    let padding_ok = cipher::padding_is_valid(buf.0);
-    let len = cipher::announced_len(buf.0);
+    let (padding_ok, len) = crate::screen::screen(buf.0);
     let result = buf
         .0
         .get(..len)

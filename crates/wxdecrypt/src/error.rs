@@ -32,8 +32,9 @@ impl fmt::Display for Field {
     }
 }
 
-/// Damage that transport does to base64 text, and that
-/// [`InputParser::lenient`](crate::InputParser::lenient) repairs.
+/// What was done to base64 text on its way: transport damage, which
+/// [`InputParser::lenient`](crate::InputParser::lenient) repairs, and
+/// [`Hex`](Self::Hex), a value encoded otherwise, which it does not.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Damage {
@@ -45,6 +46,14 @@ pub enum Damage {
     UrlSafeAlphabet,
     /// A length that is not a multiple of 4: the `=` padding was lost.
     MissingPadding,
+    /// Whitespace before or after the text and nowhere inside it: picked up
+    /// with a copy and paste or a file's last line, rather than a `+` lost
+    /// to form decoding (the text without it has a base64 length).
+    SurroundingWhitespace,
+    /// An iv of 32 hexadecimal digits: its 16 bytes were hex-encoded, not
+    /// base64-encoded. Named for the iv only (its text is public); the
+    /// lenient mode does not repair it.
+    Hex,
 }
 
 /// Everything that can go wrong between the three base64 strings and a
@@ -65,10 +74,21 @@ pub enum Damage {
 ///   [`FromFuture`](Self::FromFuture)) are only reached after a complete,
 ///   well-formed payload was decrypted; they carry the values involved.
 ///
+/// **Give each session key a failure budget.** The time a failed decryption
+/// takes still says a little about the plaintext (the crate's README,
+/// Security), and every way to use that needs many failures under one
+/// `session_key`: tens per plaintext byte even over a perfect channel. Count
+/// the errors of [`Stage::Decryption`] and [`Stage::Policy`] per session
+/// key, never reset the count on a success, and after **5** drop the key
+/// and make the client call `wx.login` again: what was learned under the
+/// old key is worth nothing under the new one. A genuine client with a
+/// stale key fails once or twice before it logs in again.
+///
 /// Messages never contain the session key, a phone number or any personal
 /// data from the payload. The only decrypted values they carry are a
-/// watermark's appid (cut to 64 characters and escaped when displayed) and
-/// timestamp, which identify the mini program and the moment, not the user.
+/// watermark's appid (only when it is written as an appid can be, cut to 64
+/// characters, and escaped when displayed) and timestamp, which identify the
+/// mini program and the moment, not the user.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Error {
@@ -95,7 +115,8 @@ pub enum Error {
         /// Byte offset of the first space (not given for the session key).
         position: Option<usize>,
     },
-    /// The text shows a kind of transport damage other than a space.
+    /// The text shows a kind of transport damage other than a `+` turned
+    /// into a space, or is an iv written in hex.
     DamagedBase64 {
         /// The damaged field.
         field: Field,
@@ -148,11 +169,14 @@ pub enum Error {
     /// The payload has no `watermark`, and the [`Validation`](crate::Validation)
     /// did not accept that.
     MissingWatermark,
-    /// The watermark names another mini program.
+    /// The watermark names another mini program, or holds no appid at all.
     AppIdMismatch {
         /// The appid the validation expects.
         expected: String,
-        /// The appid in the watermark (cut to 64 characters).
+        /// The appid in the watermark, cut to 64 characters, when it is
+        /// written with what an appid can hold (ASCII letters, digits, `_`,
+        /// `-`, `.`); empty when the watermark's appid is empty or is not an
+        /// appid (its text is then not copied).
         found: String,
     },
     /// The watermark is older than the allowed maximum age plus leeway.
@@ -277,6 +301,12 @@ impl fmt::Display for Error {
                 "no appid is configured in the validation, so no watermark can match \
                  (give Validation::new your mini program's appid)",
             ),
+            Self::AppIdMismatch { expected, found } if found.is_empty() => write!(
+                f,
+                "the watermark's appid is empty or not an appid (characters no appid has), \
+                 so it cannot match the expected appid {expected:?} \
+                 (the data is not a payload made for this mini program)"
+            ),
             Self::AppIdMismatch { expected, found } => write!(
                 f,
                 "watermark appid {:?} does not match the expected appid {expected:?} \
@@ -342,6 +372,20 @@ fn write_damage(
             write!(f, "{field} has lost its `=` padding")?;
             ": its length is not a multiple of 4 (restore it"
         }
+        Damage::SurroundingWhitespace => {
+            write!(f, "{field} has whitespace before or after it")?;
+            write_position(f, position)?;
+            ", picked up by a copy and paste or a file's last line; its `+` characters \
+             are intact (trim the text"
+        }
+        Damage::Hex => {
+            return write!(
+                f,
+                "{field} is 32 hexadecimal digits: its 16 bytes were hex-encoded, \
+                 where WeChat sends 24 base64 characters (pass the value as the mini \
+                 program received it, or encode the 16 bytes as base64)"
+            );
+        }
     };
     write!(f, "{remedy}, or use the lenient base64 mode)")
 }
@@ -351,8 +395,24 @@ impl std::error::Error for Error {}
 /// Keeps at most this many characters of a foreign appid in an error.
 const MAX_APPID_IN_ERROR: usize = 64;
 
-/// Copies an appid taken from a decrypted watermark into an error, bounded in
-/// size so that a hostile payload cannot fill a log line.
+/// Whether `text` is written only with what an appid can hold: ASCII
+/// letters, digits, `_`, `-` and `.` (WeChat's are `wx` and 16 hex digits),
+/// and is not empty.
+pub(crate) fn looks_like_appid(text: &str) -> bool {
+    !text.is_empty()
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'))
+}
+
+/// Copies an appid taken from a decrypted watermark into an error: its first
+/// 64 characters when it [looks like an appid](looks_like_appid), else the
+/// empty string, so that no decrypted free text (markup, control
+/// characters, a log line) reaches a public field.
 pub(crate) fn appid_for_error(found: &str) -> String {
-    found.chars().take(MAX_APPID_IN_ERROR).collect()
+    if looks_like_appid(found) {
+        found.chars().take(MAX_APPID_IN_ERROR).collect()
+    } else {
+        String::new()
+    }
 }

@@ -10,6 +10,7 @@ mod hex;
 mod input;
 mod json;
 mod payload;
+mod screen;
 mod session;
 mod validation;
 

@@ -4,7 +4,7 @@ use std::borrow::Cow;
 
 use serde::Deserialize;
 
-use crate::error::{Error, appid_for_error};
+use crate::error::{Error, appid_for_error, looks_like_appid};
 
 /// A point in time, in whole seconds since the Unix epoch.
 ///
@@ -191,21 +191,21 @@ impl Validation {
 
     /// [`Self::check`] without comparing the watermark's appid with
     /// [`Self::appid`]: for the offline diagnosis when no appid is known.
-    /// An empty appid in the watermark still fails, as it fails under every
-    /// validation (none can name it).
+    /// A watermark appid that is empty or not written as an appid can be
+    /// still fails: there is no appid to report as the one to configure.
     pub(crate) fn check_skipping_appid(
         &self,
         watermark: Option<&WatermarkRef<'_>>,
         now: UnixTime,
     ) -> Result<Option<Watermark>, Error> {
         self.check_with(watermark, now, |found| {
-            if found.is_empty() {
+            if looks_like_appid(found) {
+                Ok(())
+            } else {
                 Err(Error::AppIdMismatch {
                     expected: String::new(),
                     found: String::new(),
                 })
-            } else {
-                Ok(())
             }
         })
     }

@@ -284,6 +284,14 @@ const fn damage_cause_and_fix(damage: Damage) -> (&'static str, &'static str) {
             "a URL, cookie or storage step dropped the trailing `=`",
             "restore the padding, or read it with the lenient base64 mode",
         ),
+        Damage::SurroundingWhitespace => (
+            "whitespace came with the text (a copy and paste, a file's last line)",
+            "trim the text, or read it with the lenient base64 mode",
+        ),
+        Damage::Hex => (
+            "the text is 32 hexadecimal digits: the value was hex-encoded, not base64",
+            "pass the base64 text WeChat sent, or the 16 bytes to from_bytes",
+        ),
     }
 }
 

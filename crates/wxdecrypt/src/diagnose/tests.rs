@@ -256,3 +256,16 @@ fn an_unchecked_appid_skips_only_the_appid_rule() {
     ));
     assert_eq!(unchecked.check(None, now), Err(Error::MissingWatermark));
 }
+
+#[test]
+fn the_options_report_what_they_were_given() {
+    let options = DiagnoseOptions::new(Validation::new("wx4f4bc4dec97d474b"));
+    assert!(options.checks_appid());
+    assert_eq!(
+        options.max_encrypted_data_len(),
+        crate::InputParser::DEFAULT_MAX_ENCRYPTED_DATA_LEN
+    );
+    let options = options.unchecked_appid().with_max_encrypted_data_len(100);
+    assert!(!options.checks_appid());
+    assert_eq!(options.max_encrypted_data_len(), 100);
+}

@@ -10,7 +10,7 @@ use std::borrow::Cow;
 use zeroize::Zeroizing;
 
 use super::BLOCK;
-use super::codec::{BASE64_16_LEN, DECODE, INVALID, padded_decoded_len};
+use super::codec::{DECODE, INVALID, padded_decoded_len};
 use crate::error::{Damage, Error, Field};
 
 /// Checks that `text` has the length of 16 bytes in padded base64, and gives
@@ -28,8 +28,17 @@ pub(super) fn check_16_shape(field: Field, text: &str, public: bool) -> Result<(
             position: Some(at),
         });
     }
+    // 32 hex digits are base64 characters too, of 24 bytes: name the hex.
+    if public && text.len() == 2 * BLOCK && text.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(Error::DamagedBase64 {
+            field,
+            damage: Damage::Hex,
+            position: None,
+        });
+    }
+    // Only 24 characters ending `==` give 16 bytes: no length check needed.
     match padded_decoded_len(text.as_bytes()) {
-        Some(BLOCK) if text.len() == BASE64_16_LEN => Ok(()),
+        Some(BLOCK) => Ok(()),
         Some(len) => Err(Error::WrongLength { field, len }),
         None => Err(Error::InvalidBase64 {
             field,
@@ -44,6 +53,13 @@ pub(super) fn check_16_shape(field: Field, text: &str, public: bool) -> Result<(
 /// are only given for public values.
 pub(super) fn damage(field: Field, text: &[u8], public: bool) -> Option<Error> {
     let first = |pred: fn(&u8) -> bool| text.iter().position(pred);
+    if let Some(at) = surrounding_whitespace(text) {
+        return Some(Error::DamagedBase64 {
+            field,
+            damage: Damage::SurroundingWhitespace,
+            position: public.then_some(at),
+        });
+    }
     if let Some(at) = first(|&b| b == b' ') {
         return Some(Error::SpaceInBase64 {
             field,
@@ -74,6 +90,22 @@ pub(super) fn damage(field: Field, text: &[u8], public: bool) -> Option<Error> {
         damage: Damage::MissingPadding,
         position: None,
     })
+}
+
+/// The offset of the first whitespace byte when `text` has whitespace at
+/// its start or end, none inside, and a base64 length (a multiple of 4)
+/// without it. A `+` lost to form decoding at either end leaves a length
+/// one short of that, so it is not taken for this.
+fn surrounding_whitespace(text: &[u8]) -> Option<usize> {
+    let inner = text.trim_ascii();
+    let whitespace = |b: &u8| b.is_ascii_whitespace();
+    if inner.len() == text.len() || inner.iter().any(whitespace) {
+        return None;
+    }
+    if !inner.len().is_multiple_of(4) {
+        return None;
+    }
+    text.iter().position(whitespace)
 }
 
 /// The transport damage in `text`, as strict parsing names it, whatever error
@@ -120,18 +152,26 @@ pub(super) fn repair(
         return Ok(Cow::Borrowed(text));
     }
     let wrapped = text.bytes().any(|b| b == b'\r' || b == b'\n');
-    // Both readings are wiped when dropped: the session key's text is secret.
-    let mut preferred = repair_with(field, text, !wrapped)?;
-    if decoded_len_ok(unpadded_decoded_len(&preferred)) || !text.contains(' ') {
-        return Ok(Cow::Owned(std::mem::take(&mut *preferred)));
-    }
-    let mut other = repair_with(field, text, wrapped)?;
-    let winner = if decoded_len_ok(unpadded_decoded_len(&other)) {
-        &mut other
-    } else {
-        &mut preferred
+    let fits = |reading: &Result<Zeroizing<String>, Error>| {
+        reading
+            .as_ref()
+            .is_ok_and(|t| decoded_len_ok(unpadded_decoded_len(t)))
     };
-    Ok(Cow::Owned(std::mem::take(&mut **winner)))
+    // Both readings are wiped when dropped: the session key's text is secret.
+    let preferred = repair_with(field, text, !wrapped);
+    let winner = if fits(&preferred) || !text.contains(' ') {
+        preferred
+    } else {
+        // The other reading of the spaces wins when it fits, or when the
+        // preferred one is not base64 at all (a space after the `=`).
+        let other = repair_with(field, text, wrapped);
+        if fits(&other) || (preferred.is_err() && other.is_ok()) {
+            other
+        } else {
+            preferred
+        }
+    };
+    winner.map(|mut repaired| Cow::Owned(std::mem::take(&mut *repaired)))
 }
 
 /// One reading of damaged text: spaces become `+` when `space_is_plus`, or

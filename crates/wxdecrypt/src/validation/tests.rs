@@ -239,3 +239,99 @@ fn skipping_the_appid_keeps_the_presence_and_time_rules() {
     );
     assert!(empty.check(Some(&mark(APPID, T)), now).is_err());
 }
+
+/// Watermark appids that are no appid: the error must not carry their text.
+const NOT_APPIDS: [&str; 8] = [
+    "wx\"\nforged log line",
+    "<script>alert(1)</script>",
+    "wx4f4bc4dec97d474b\0",
+    "wx\u{1b}[31mred",
+    "微信小程序",
+    "wx 4f4b",
+    "wx4f4bc4dec97d474b/../x",
+    "+86 13800138000",
+];
+
+#[test]
+fn a_watermark_appid_that_is_no_appid_is_not_copied_into_the_error() {
+    let v = Validation::new(APPID);
+    for hostile in NOT_APPIDS {
+        let err = v
+            .check(Some(&mark(hostile, T)), UnixTime::from_secs(T))
+            .unwrap_err();
+        assert_eq!(
+            err,
+            Error::AppIdMismatch {
+                expected: APPID.into(),
+                found: String::new()
+            },
+            "{hostile:?}"
+        );
+        let shown = format!("{err} {err:?}");
+        assert!(shown.contains("not an appid"), "{shown}");
+        for part in hostile.split(|c: char| !c.is_ascii_alphanumeric()) {
+            // Pieces of the hostile text (`4f4b` and the expected appid's
+            // own characters aside) do not appear.
+            if part.len() > 4 && !APPID.contains(part) {
+                assert!(!shown.contains(part), "{part:?} in {shown}");
+            }
+        }
+    }
+}
+
+#[test]
+fn an_appid_written_as_appids_are_is_kept() {
+    let v = Validation::new(APPID);
+    for found in ["wxdaa2ab9ef87b5497", "wx.test-app_1", "A", "0"] {
+        let err = v
+            .check(Some(&mark(found, T)), UnixTime::from_secs(T))
+            .unwrap_err();
+        assert_eq!(
+            err,
+            Error::AppIdMismatch {
+                expected: APPID.into(),
+                found: found.into()
+            }
+        );
+    }
+    // One character outside the set anywhere, even past the 64 kept, and
+    // nothing is kept.
+    let long = format!("{}!", "a".repeat(100));
+    let Err(Error::AppIdMismatch { found, .. }) =
+        v.check(Some(&mark(&long, T)), UnixTime::from_secs(T))
+    else {
+        panic!("expected a mismatch");
+    };
+    assert_eq!(found, "");
+}
+
+#[test]
+fn skipping_the_appid_still_refuses_one_that_is_no_appid() {
+    let v = Validation::new(APPID);
+    let now = UnixTime::from_secs(T);
+    for hostile in NOT_APPIDS {
+        assert_eq!(
+            v.check_skipping_appid(Some(&mark(hostile, T)), now),
+            Err(Error::AppIdMismatch {
+                expected: String::new(),
+                found: String::new()
+            }),
+            "{hostile:?}"
+        );
+    }
+    assert!(
+        v.check_skipping_appid(Some(&mark("wx.test-app_1", T)), now)
+            .is_ok()
+    );
+}
+
+#[test]
+fn the_appid_characters_are_exactly_letters_digits_and_three_separators() {
+    for b in 0..=127u8 {
+        let text = char::from(b).to_string();
+        let expected = b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.');
+        assert_eq!(looks_like_appid(&text), expected, "{b:#04x}");
+    }
+    assert!(!looks_like_appid(""));
+    assert!(!looks_like_appid("é"));
+}

@@ -14,6 +14,7 @@ use super::*;
 
 mod differential;
 mod keys_depth;
+mod map_keys;
 mod scans;
 mod serde_surface;
 mod syntax;
