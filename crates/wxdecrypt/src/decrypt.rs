@@ -144,15 +144,16 @@ fn plaintext_in<R>(
     if !cipher::decrypt_blocks(key.expose(), iv.as_bytes(), buf.0) {
         return Err(Error::Decryption);
     }
-    // What follows the padding check must not tell its two outcomes apart,
-    // neither by the error nor by the time. On both outcomes the text that
-    // the last byte announces goes through the UTF-8 check and `use_text`
-    // (JSON, shape, watermark); then a bad padding turns whatever came out,
-    // a policy error included, into the one error. So "bad padding" takes as
-    // long as "bad JSON" on the same bytes (the `dudect_padding` example of
-    // crates/measure), and no appid or age check answers for a payload whose
-    // padding is wrong (tests/tamper.rs).
-    let (padding_ok, len) = crate::screen::screen(buf.0);
+    // What follows the padding check must not tell its outcomes apart,
+    // neither by the error nor by the time. The screen (screen.rs) decides
+    // in constant time whether the announced text can be a JSON object with
+    // a valid padding; a text that fails it goes on as the empty text, so
+    // its UTF-8 check and `use_text` (JSON, shape, watermark) cost the same
+    // whatever its bytes. Then a failed screen turns whatever came out, a
+    // policy error included, into the one error, so no appid or age check
+    // answers for a payload whose padding is wrong (tests/tamper.rs). The
+    // timing is measured by the `dudect_padding` example of crates/measure.
+    let (screened, len) = crate::screen::screen(buf.0);
     let result = buf
         .0
         .get(..len)
@@ -163,9 +164,9 @@ fn plaintext_in<R>(
         // The usual end of a forged ciphertext, whatever the verdict: the
         // verdict is not even consulted.
         Err(Error::Decryption) => Err(Error::Decryption),
-        // A text that parsed (or failed a policy check) answers only with a
-        // valid padding.
-        other if padding_ok => other,
+        // A text that parsed (or failed a policy check) answers only when it
+        // passed the screen, whose first condition is a valid padding.
+        other if screened => other,
         _ => Err(Error::Decryption),
     }
 }
