@@ -19,6 +19,11 @@ ROOT = Path(__file__).resolve().parents[3]
 VECTORS = ROOT / "crates" / "wxdecrypt" / "tests" / "vectors"
 RESPONSES = VECTORS / "responses"
 FIXTURES = ROOT / "crates" / "wxdecrypt" / "benches" / "fixtures"
+# What the CLI appends to the library's decryption message (crates/wxdecrypt-cli).
+DIAGNOSE_HINT = (
+    "; `wxdecrypt diagnose` with the same input tells these causes apart"
+    " (a stale session_key, data of another kind, altered data)"
+)
 
 #: The appid and time of every generated vector (vectors/README.md).
 GENERATED_APPID = "wx4f4bc4dec97d474b"
@@ -67,7 +72,11 @@ class Cli:
         """The library's message in a rejection line, ``wxdecrypt: ...``."""
         line = stderr.strip()
         assert line.startswith("wxdecrypt: "), line
-        return line[len("wxdecrypt: ") :]
+        # The CLI adds where to learn more to the one decryption message;
+        # the library (and this package) say only the message.
+        message, _, hint = line[len("wxdecrypt: ") :].partition(DIAGNOSE_HINT)
+        assert hint == "", line
+        return message
 
 
 @pytest.fixture(scope="session")
