@@ -8,9 +8,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{DefaultBodyLimit, FromRequestParts, State};
-use axum::http::HeaderValue;
 use axum::http::header::{AUTHORIZATION, CACHE_CONTROL};
 use axum::http::request::Parts;
+use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::{Json, Router};
@@ -145,6 +145,24 @@ impl<S: SessionStore> AppState<S> {
     /// A number for this request, to tie its log line to other records.
     fn next_request(&self) -> u64 {
         self.requests.fetch_add(1, Ordering::Relaxed) + 1
+    }
+
+    /// The request's JSON body, or the refusal of one that is not the JSON
+    /// it should be (413 when too large, else `otherwise` with axum's
+    /// status), logged as `what` with that status.
+    fn accept<T>(
+        &self,
+        request: u64,
+        what: &str,
+        body: Result<Json<T>, JsonRejection>,
+        otherwise: fn(StatusCode) -> Refusal,
+    ) -> Result<T, Refusal> {
+        body.map(|Json(body)| body).map_err(|rejection| {
+            let status = rejection.status().as_u16();
+            self.log
+                .write(format_args!("request {request}: refused {what} ({status})"));
+            Refusal::from_json(&rejection, otherwise)
+        })
     }
 }
 
@@ -290,13 +308,7 @@ async fn login<S: SessionStore>(
     body: Result<Json<CodeRequest>, JsonRejection>,
 ) -> Result<Response, Refusal> {
     let request = app.next_request();
-    let Json(body) = body.map_err(|rejection| {
-        let status = rejection.status().as_u16();
-        app.log.write(format_args!(
-            "request {request}: refused login body ({status})"
-        ));
-        Refusal::from_json(&rejection, Refusal::InvalidCodeRequest)
-    })?;
+    let body = app.accept(request, "login body", body, Refusal::InvalidCodeRequest)?;
     let (session, key_text) = app.wechat.code2session(&body.code).await.map_err(|error| {
         app.log.write(format_args!(
             "request {request}: code2session failed: {error}"
@@ -347,12 +359,7 @@ async fn phone_number<S: SessionStore>(
     body: Result<Json<PhoneNumberRequest>, JsonRejection>,
 ) -> Result<Response, Refusal> {
     let request = session.request;
-    let Json(body) = body.map_err(|rejection| {
-        let status = rejection.status().as_u16();
-        app.log
-            .write(format_args!("request {request}: refused body ({status})"));
-        Refusal::from_json(&rejection, Refusal::InvalidButtonRequest)
-    })?;
+    let body = app.accept(request, "body", body, Refusal::InvalidButtonRequest)?;
     let user = &session.keys.user;
     let budget = app.failure_budget;
     match app.store.begin_attempt(user, budget).await {
@@ -444,12 +451,7 @@ async fn phone_number_by_code<S: SessionStore>(
     body: Result<Json<CodeRequest>, JsonRejection>,
 ) -> Result<Response, Refusal> {
     let request = session.request;
-    let Json(body) = body.map_err(|rejection| {
-        let status = rejection.status().as_u16();
-        app.log
-            .write(format_args!("request {request}: refused body ({status})"));
-        Refusal::from_json(&rejection, Refusal::InvalidCodeRequest)
-    })?;
+    let body = app.accept(request, "body", body, Refusal::InvalidCodeRequest)?;
     match app
         .wechat
         .phone_number(&body.code, &app.validation, app.clock.now())
