@@ -1,7 +1,8 @@
 //! The decrypt path's wipes: the work buffer is zeroed on every tier
 //! (three stack sizes and the heap), on success and on failure, and a
 //! session key is zeroed when dropped. Seen through `super::wipes`, the log
-//! that the `Drop`s write in test builds.
+//! that the `Drop`s write in test builds. And its last gate: a text that
+//! failed the screen answers nothing, whatever its reader accepts.
 
 use super::wipes::{self, Kind, Wiped};
 use crate::{
@@ -144,4 +145,47 @@ fn a_valid_payload_behind_a_bad_padding_is_refused() {
     blocks[n - 3..].copy_from_slice(&[3, 3, 3]);
     let ciphertext = encrypt_blocks(&KEY, &IV, &blocks);
     assert!(decrypt_bytes(&ciphertext).is_ok());
+}
+
+/// Decrypts `blocks` (encrypted with no padding added) through the decrypt
+/// path's buffer, the screen and `reader`.
+fn read_with<R>(blocks: &[u8], reader: impl FnOnce(&str) -> Result<R, Error>) -> Result<R, Error> {
+    let text = wxdecrypt_testkit::encrypt::b64(&encrypt_blocks(&KEY, &IV, blocks));
+    let data = EncryptedData::from_base64(&text)?;
+    super::with_plaintext(
+        &SessionKey::from_bytes(KEY),
+        &Iv::from_bytes(IV),
+        &data,
+        reader,
+    )
+}
+
+#[test]
+fn only_a_screened_text_answers_whatever_its_reader_accepts() {
+    // A failed screen hands on the empty text, which every parse refuses;
+    // the final match refuses it again, so that no reader of the text (one
+    // that accepts the empty text, or answers a policy error) can make a
+    // text with a bad padding answer. Here the readers accept everything.
+    // `{}`, then a padding whose last byte announces 3 but whose two before
+    // it are not 3.
+    let mut blocks = b"{}".to_vec();
+    blocks.extend(std::iter::repeat_n(b' ', 11));
+    blocks.extend([0x01, 0x02, 0x03]);
+    let accept_all = |text: &str| Ok(text.len());
+    let expired = |_: &str| -> Result<usize, Error> {
+        Err(Error::Expired {
+            timestamp: 0,
+            now: NOW,
+            max_age: 300,
+        })
+    };
+    assert_eq!(read_with(&blocks, accept_all), Err(Error::Decryption));
+    assert_eq!(read_with(&blocks, expired), Err(Error::Decryption));
+    // With the padding set right, the readers' answers come out.
+    blocks[13..].copy_from_slice(&[3, 3, 3]);
+    assert_eq!(read_with(&blocks, accept_all), Ok(13));
+    assert!(matches!(
+        read_with(&blocks, expired),
+        Err(Error::Expired { .. })
+    ));
 }
