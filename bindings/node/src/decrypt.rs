@@ -14,7 +14,11 @@ use wxdecrypt::{
     UserInfo, Validation, Watermark,
 };
 
-use crate::{Outcome, Policy, Record, bad_input, bounded_text, napi_input, rejected, secret_text};
+use zeroize::Zeroize;
+
+use crate::{
+    Outcome, Policy, Record, bad_input, bounded_text, napi_input, raw, rejected, secret_text,
+};
 
 /// The three inputs, parsed. The key text is wiped once parsed.
 struct Inputs {
@@ -211,11 +215,54 @@ fn secs(value: Option<u64>) -> Option<i64> {
     value.map(|v| i64::try_from(v).unwrap_or(i64::MAX))
 }
 
+/// The stack buffer a session key's text is read into: room for the
+/// longest key text the library reads (256 bytes) and N-API's slack.
+const KEY_BUFFER: usize = 256 + raw::SLACK + 3;
+
+/// A session key's text on the stack, wiped when dropped: the bytes that
+/// N-API may have written (all of them until a read says how many).
+struct KeyBuffer {
+    bytes: [u8; KEY_BUFFER],
+    written: usize,
+}
+
+impl KeyBuffer {
+    fn new() -> Self {
+        Self {
+            bytes: [0; KEY_BUFFER],
+            written: KEY_BUFFER,
+        }
+    }
+}
+
+impl Drop for KeyBuffer {
+    fn drop(&mut self) {
+        self.bytes[..self.written].zeroize();
+    }
+}
+
 /// Reads the arguments, the key first (its one copy is wiped), then the
 /// inputs and the settings they ask for.
 fn read_call(ctx: &CallContext<'_>) -> Outcome<(Inputs, InputParser, Validation, UnixTime)> {
-    let session_key: String = ctx.get(0).map_err(|e| napi_input(&e))?;
-    let session_key = secret_text(session_key);
+    let key: JsString<'_> = ctx.get(0).map_err(|e| napi_input(&e))?;
+    let mut buffer = KeyBuffer::new();
+    let long_key;
+    let session_key: &str = match raw::utf8_into(&key, &mut buffer.bytes) {
+        Ok(Some(len)) => {
+            // The text and N-API's NUL after it.
+            buffer.written = len + 1;
+            std::str::from_utf8(&buffer.bytes[..len])
+                .map_err(|_| bad_input("a string argument is not valid UTF-8"))?
+        }
+        Ok(None) => {
+            // Longer than any key: read whole, for the library's refusal
+            // with its length.
+            let text: String = ctx.get(0).map_err(|e| napi_input(&e))?;
+            long_key = secret_text(text);
+            &long_key
+        }
+        Err(error) => return Err(napi_input(&error)),
+    };
     let joined: JsString<'_> = ctx.get(1).map_err(|e| napi_input(&e))?;
     let iv_len = required(ctx, 2)?;
     let data_len = required(ctx, 3)?;
@@ -234,7 +281,7 @@ fn read_call(ctx: &CallContext<'_>) -> Outcome<(Inputs, InputParser, Validation,
         accept_missing_watermark: switches & 2 != 0,
     };
     let parser = policy.parser();
-    let (inputs, appid) = Inputs::read_joined(parser, &session_key, joined, oversized)?;
+    let (inputs, appid) = Inputs::read_joined(parser, session_key, joined, oversized)?;
     policy.appid = appid;
     let (parser, validation, now) = policy.settings()?;
     Ok((inputs, parser, validation, now))

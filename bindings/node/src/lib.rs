@@ -19,6 +19,7 @@
 pub mod api;
 pub mod decrypt;
 mod glue;
+mod raw;
 
 use napi::JsString;
 use napi::bindgen_prelude::Utf16String;
