@@ -33,10 +33,7 @@ function demo() {
 const contenders = {
   package: fixture === 'phone' ? () => wx.decryptPhone(input) : () => wx.decryptUserInfo(input),
   addon: () =>
-    native.decryptPhone(
-      f.session_key, f.iv + f.encrypted_data + f.appid, f.iv.length, f.encrypted_data.length,
-      f.now,
-    ),
+    native.decryptPhone(f.session_key, f.iv, f.encrypted_data, f.appid, f.now),
   demo,
 };
 const fn = contenders[contender];

@@ -335,9 +335,9 @@ function callDecrypt(fn, input, name, build) {
   const leeway = seconds(o.leeway, 'leeway');
   const lenient = flag(o.lenientBase64, 'lenientBase64');
   const acceptMissing = flag(o.acceptMissingWatermark, 'acceptMissingWatermark');
-  // The public strings cross as one (src/decrypt.rs, Joined). Text longer
-  // than the library accepts is not sent at all: only its UTF-8 length,
-  // for the library's refusal. (A UTF-16 unit is at least one UTF-8 byte.)
+  // Text longer than the library accepts is not sent at all: only its
+  // UTF-8 length, for the library's refusal. (A UTF-16 unit is at least
+  // one UTF-8 byte.)
   let data = encryptedData;
   let oversized;
   if (data.length > MAX_ENCRYPTED_DATA_LEN) {
@@ -349,9 +349,6 @@ function callDecrypt(fn, input, name, build) {
   }
   let record;
   try {
-    // (Inside the try: strings too long to join, past V8's limit of about
-    // 2^29 units, throw a RangeError, which becomes an input error.)
-    const joined = iv + data + appid;
     // Absent numbers cross as -1, the two switches as bits, and trailing
     // arguments that are not needed are left out (each one read costs the
     // addon an N-API call).
@@ -360,11 +357,11 @@ function callDecrypt(fn, input, name, build) {
       oversized === undefined
     ) {
       record = now === undefined
-        ? fn(sessionKey, joined, iv.length, data.length)
-        : fn(sessionKey, joined, iv.length, data.length, now);
+        ? fn(sessionKey, iv, data, appid)
+        : fn(sessionKey, iv, data, appid, now);
     } else {
       record = fn(
-        sessionKey, joined, iv.length, data.length, now === undefined ? -1 : now,
+        sessionKey, iv, data, appid, now === undefined ? -1 : now,
         maxAge === undefined ? -1 : maxAge, leeway === undefined ? -1 : leeway,
         (lenient ? 1 : 0) | (acceptMissing ? 2 : 0), oversized === undefined ? -1 : oversized,
       );
