@@ -6,7 +6,7 @@
 //! Results are records (`Record` in `lib.rs`), their fields in a fixed order, which
 //! `index.js` turns into objects with WeChat's member names.
 
-use napi::bindgen_prelude::{Array, Utf16String};
+use napi::bindgen_prelude::Array;
 use std::borrow::Cow;
 use std::cell::RefCell;
 
@@ -20,7 +20,8 @@ use wxdecrypt::{
 use zeroize::Zeroize;
 
 use crate::{
-    Outcome, Policy, Record, bad_input, bounded_text, napi_input, raw, rejected, secret_text,
+    Outcome, Policy, Record, RecordString, bad_input, bounded_text, napi_input, raw, rejected,
+    secret_text,
 };
 
 /// The three inputs, parsed. The key text is wiped once parsed;
@@ -277,7 +278,7 @@ fn with_call<T>(
 }
 
 /// The record of a call, or of its failure.
-fn answer(result: Outcome<Record>) -> Utf16String {
+fn answer(result: Outcome<Record>) -> RecordString {
     match result {
         Ok(record) => record.finish(),
         Err(error) => Record::failure(&error).finish(),
@@ -286,7 +287,7 @@ fn answer(result: Outcome<Record>) -> Utf16String {
 
 /// `decryptPhone` (called by `index.js`, see `index.d.ts`): the phone
 /// record, or a failure record with the library's error and its stage.
-pub(crate) fn decrypt_phone(ctx: &CallContext<'_>) -> Utf16String {
+pub(crate) fn decrypt_phone(ctx: &CallContext<'_>) -> RecordString {
     answer(with_call(ctx, |inputs, parser, validation, now| {
         let decrypted = wxdecrypt::decrypt_at::<PhoneNumber>(
             &inputs.key,
@@ -307,7 +308,7 @@ pub(crate) fn decrypt_phone(ctx: &CallContext<'_>) -> Utf16String {
 }
 
 /// `decryptUserInfo`: the profile record, or a failure record.
-pub(crate) fn decrypt_user_info(ctx: &CallContext<'_>) -> Utf16String {
+pub(crate) fn decrypt_user_info(ctx: &CallContext<'_>) -> RecordString {
     answer(with_call(ctx, |inputs, parser, validation, now| {
         let decrypted = wxdecrypt::decrypt_at::<UserInfo>(
             &inputs.key,
@@ -325,7 +326,7 @@ pub(crate) fn decrypt_user_info(ctx: &CallContext<'_>) -> Utf16String {
 
 /// `decryptRaw`: `[text, timestamp | null]` as a record, or a failure
 /// record.
-pub(crate) fn decrypt_raw(ctx: &CallContext<'_>) -> Utf16String {
+pub(crate) fn decrypt_raw(ctx: &CallContext<'_>) -> RecordString {
     answer(with_call(ctx, |inputs, parser, validation, now| {
         let decrypted = wxdecrypt::decrypt_raw_at(
             &inputs.key,
@@ -374,7 +375,7 @@ pub fn decrypt_with_keys<'env>(
     leeway: Option<i64>,
     lenient: bool,
     accept_missing_watermark: bool,
-) -> napi::Result<Utf16String, String> {
+) -> napi::Result<RecordString, String> {
     let policy = Policy {
         appid,
         now,

@@ -22,7 +22,7 @@ mod glue;
 mod raw;
 
 use napi::JsString;
-use napi::bindgen_prelude::Utf16String;
+use napi::bindgen_prelude::{Either, Latin1String, Utf16String};
 use wxdecrypt::api::ApiError;
 use wxdecrypt::{Error, InputParser, Stage, UnixTime, Validation};
 use zeroize::Zeroizing;
@@ -164,67 +164,105 @@ fn clock(now: Option<i64>) -> Outcome<UnixTime> {
     }
 }
 
-/// A result on its way to JavaScript: its fields in one UTF-16 string,
-/// each a 32-bit length (two code units, high first) and then its code
-/// units; the length `0xFFFF_FFFF` alone for an absent field; or the
-/// length `0xFFFF_FFFE` and four code units (high first) for a number
-/// below 2^53.
+/// A result on its way to JavaScript: its fields in one string, each a
+/// header unit and what it announces. The header units are ASCII:
+/// `0..=0x7A` a text of that many code units follows; `0x7B` and two
+/// units of 7 bits (high first), or `0x7C` and five, a longer text's
+/// length; `0x7E` and eight units of 7 bits, a number below 2^53; `0x7F`
+/// an absent field; `0x7D`, first and alone, a failure (see
+/// [`Record::failure`]).
 ///
 /// One string crosses the boundary instead of an array of values: N-API's
 /// element and string creation calls cost more than the decryption itself,
-/// and `index.js` splits the string with cheap slices.
+/// and `index.js` splits the string with cheap slices. While every text is
+/// ASCII, which results nearly always are, the record is built as bytes
+/// and crosses as a one-byte string (`napi_create_string_latin1`: a copy,
+/// where a UTF-16 record is scanned for its width and narrowed, and its
+/// slices are then one-byte strings too); the first text that is not turns
+/// it into UTF-16 code units, the header units unchanged.
 #[derive(Debug, Default)]
 struct Record {
-    units: Vec<u16>,
+    ascii: Vec<u8>,
+    /// The code units, once a text was not ASCII (`ascii` is then empty).
+    wide: Option<Vec<u16>>,
 }
 
+/// What a record becomes in JavaScript: a one-byte string while it is
+/// ASCII, else a UTF-16 one.
+type RecordString = Either<Latin1String, Utf16String>;
+
 impl Record {
-    /// The marker of an absent field.
-    const ABSENT: u32 = u32::MAX;
-    /// The marker of a number.
-    const NUMBER: u32 = u32::MAX - 1;
+    /// The longest text whose length is its header unit.
+    const SHORT: u8 = 0x7A;
+    /// A text's length in two units of 7 bits follows.
+    const MEDIUM: u8 = 0x7B;
+    /// A text's length in five units of 7 bits follows.
+    const LONG: u8 = 0x7C;
     /// The marker of a failure, first and alone in its record: two text
     /// fields follow, the stage (as an error's `code` would carry it) and
     /// the library's message.
-    const FAILURE: u32 = u32::MAX - 2;
+    const FAILURE: u8 = 0x7D;
+    /// A number in eight units of 7 bits follows.
+    const NUMBER: u8 = 0x7E;
+    /// An absent field.
+    const ABSENT: u8 = 0x7F;
 
     fn with_capacity(units: usize) -> Self {
         Self {
-            units: Vec::with_capacity(units),
+            ascii: Vec::with_capacity(units),
+            wide: None,
         }
     }
 
+    /// Appends `units`, header units (ASCII) or an ASCII text.
+    fn push_units(&mut self, units: &[u8]) {
+        match &mut self.wide {
+            None => self.ascii.extend_from_slice(units),
+            Some(wide) => wide.extend(units.iter().map(|&unit| u16::from(unit))),
+        }
+    }
+
+    /// Appends `marker` and then `value` in `N` units of 7 bits, high first.
     #[allow(
         clippy::cast_possible_truncation,
-        reason = "the two halves of a 32-bit length, each masked to 16 bits"
+        reason = "each unit is masked to 7 bits"
     )]
-    fn push_len(&mut self, len: u32) {
-        self.units.push((len >> 16) as u16);
-        self.units.push((len & 0xFFFF) as u16);
+    fn push_sevens<const N: usize>(&mut self, marker: u8, value: u64) {
+        let mut units = [marker; 9];
+        for (at, unit) in units[1..=N].iter_mut().enumerate() {
+            *unit = ((value >> (7 * (N - 1 - at))) & 0x7F) as u8;
+        }
+        self.push_units(&units[..=N]);
     }
 
-    /// Appends a text field, in one pass over it: its length is written
-    /// once its code units are.
-    fn text(&mut self, text: &str) -> Outcome<()> {
-        let at = self.units.len();
-        self.push_len(0);
-        if text.is_ascii() {
-            // The common case, and a loop of known length.
-            self.units.extend(text.bytes().map(u16::from));
-        } else {
-            self.units.extend(text.encode_utf16());
+    /// The header of a text of `len` code units.
+    fn push_len(&mut self, len: usize) -> Outcome<()> {
+        match u64::try_from(len) {
+            #[allow(clippy::cast_possible_truncation, reason = "at most SHORT, below 2^7")]
+            Ok(short) if short <= u64::from(Self::SHORT) => self.push_units(&[short as u8]),
+            Ok(medium) if medium < 1 << 14 => self.push_sevens::<2>(Self::MEDIUM, medium),
+            Ok(long) if long < 1 << 35 => self.push_sevens::<5>(Self::LONG, long),
+            _ => return Err(bad_input("a result field is too long")),
         }
-        let len = u32::try_from(self.units.len() - at - 2)
-            .ok()
-            .filter(|&len| len < Self::FAILURE)
-            .ok_or_else(|| bad_input("a result field is too long"))?;
-        #[allow(
-            clippy::cast_possible_truncation,
-            reason = "the two halves of a 32-bit length, each masked to 16 bits"
-        )]
-        {
-            self.units[at] = (len >> 16) as u16;
-            self.units[at + 1] = (len & 0xFFFF) as u16;
+        Ok(())
+    }
+
+    /// Appends a text field.
+    fn text(&mut self, text: &str) -> Outcome<()> {
+        if self.wide.is_none() && text.is_ascii() {
+            // The common case: its length in bytes is its length in units.
+            self.push_len(text.len())?;
+            self.ascii.extend_from_slice(text.as_bytes());
+            return Ok(());
+        }
+        let wide = self
+            .wide
+            .get_or_insert_with(|| self.ascii.drain(..).map(u16::from).collect());
+        let len = text.encode_utf16().count();
+        wide.reserve(len + 6);
+        self.push_len(len)?;
+        if let Some(wide) = &mut self.wide {
+            wide.extend(text.encode_utf16());
         }
         Ok(())
     }
@@ -234,7 +272,7 @@ impl Record {
         if let Some(text) = text {
             self.text(text)
         } else {
-            self.push_len(Self::ABSENT);
+            self.push_units(&[Self::ABSENT]);
             Ok(())
         }
     }
@@ -247,14 +285,7 @@ impl Record {
         if number >= 1 << 53 {
             return Err(bad_input("a result number is beyond 2^53"));
         }
-        self.push_len(Self::NUMBER);
-        for shift in [48, 32, 16, 0] {
-            #[allow(
-                clippy::cast_possible_truncation,
-                reason = "each 16-bit quarter of the number, masked"
-            )]
-            self.units.push(((number >> shift) & 0xFFFF) as u16);
-        }
+        self.push_sevens::<8>(Self::NUMBER, number);
         Ok(())
     }
 
@@ -264,7 +295,7 @@ impl Record {
     /// the error thrown is `index.js`'s own `WxdecryptError` either way).
     fn failure(error: &napi::Error<String>) -> Self {
         let mut record = Self::with_capacity(error.reason.len() + 16);
-        record.push_len(Self::FAILURE);
+        record.push_units(&[Self::FAILURE]);
         // Both are short: the stage and one of the library's messages.
         if record.text(error.status.as_str()).is_err() || record.text(&error.reason).is_err() {
             return Self::failure(&bad_input("an error message is too long"));
@@ -272,7 +303,21 @@ impl Record {
         record
     }
 
-    fn finish(self) -> Utf16String {
-        Utf16String::from(self.units)
+    fn finish(self) -> RecordString {
+        if let Some(wide) = self.wide {
+            return Either::B(Utf16String::from(wide));
+        }
+        match String::from_utf8(self.ascii) {
+            Ok(ascii) => Either::A(Latin1String::from(ascii)),
+            // Not reached (every unit pushed is ASCII); the same code
+            // units either way.
+            Err(error) => Either::B(Utf16String::from(
+                error
+                    .into_bytes()
+                    .into_iter()
+                    .map(u16::from)
+                    .collect::<Vec<_>>(),
+            )),
+        }
     }
 }
