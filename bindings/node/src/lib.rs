@@ -182,8 +182,8 @@ fn clock(now: Option<i64>) -> Outcome<UnixTime> {
 /// it into UTF-16 code units, the header units unchanged.
 #[derive(Debug, Default)]
 struct Record {
-    ascii: Vec<u8>,
-    /// The code units, once a text was not ASCII (`ascii` is then empty).
+    ascii: String,
+    /// The code units, once a text was not ASCII (`ascii` is then unused).
     wide: Option<Vec<u16>>,
 }
 
@@ -209,15 +209,17 @@ impl Record {
 
     fn with_capacity(units: usize) -> Self {
         Self {
-            ascii: Vec::with_capacity(units),
+            ascii: String::with_capacity(units),
             wide: None,
         }
     }
 
-    /// Appends `units`, header units (ASCII) or an ASCII text.
+    /// Appends header units (each below 0x80: one ASCII character).
     fn push_units(&mut self, units: &[u8]) {
         match &mut self.wide {
-            None => self.ascii.extend_from_slice(units),
+            None => self
+                .ascii
+                .extend(units.iter().map(|&unit| char::from(unit))),
             Some(wide) => wide.extend(units.iter().map(|&unit| u16::from(unit))),
         }
     }
@@ -252,12 +254,12 @@ impl Record {
         if self.wide.is_none() && text.is_ascii() {
             // The common case: its length in bytes is its length in units.
             self.push_len(text.len())?;
-            self.ascii.extend_from_slice(text.as_bytes());
+            self.ascii.push_str(text);
             return Ok(());
         }
         let wide = self
             .wide
-            .get_or_insert_with(|| self.ascii.drain(..).map(u16::from).collect());
+            .get_or_insert_with(|| self.ascii.bytes().map(u16::from).collect());
         let len = text.encode_utf16().count();
         wide.reserve(len + 6);
         self.push_len(len)?;
@@ -304,20 +306,10 @@ impl Record {
     }
 
     fn finish(self) -> RecordString {
-        if let Some(wide) = self.wide {
-            return Either::B(Utf16String::from(wide));
-        }
-        match String::from_utf8(self.ascii) {
-            Ok(ascii) => Either::A(Latin1String::from(ascii)),
-            // Not reached (every unit pushed is ASCII); the same code
-            // units either way.
-            Err(error) => Either::B(Utf16String::from(
-                error
-                    .into_bytes()
-                    .into_iter()
-                    .map(u16::from)
-                    .collect::<Vec<_>>(),
-            )),
+        match self.wide {
+            Some(wide) => Either::B(Utf16String::from(wide)),
+            // ASCII, so its UTF-8 bytes are its Latin-1 bytes.
+            None => Either::A(Latin1String::from(self.ascii)),
         }
     }
 }
