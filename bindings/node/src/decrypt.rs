@@ -89,8 +89,8 @@ fn public_text<'b>(
         Ok(Some(len)) => {
             let (used, rest) = spare.split_at_mut(len + 1);
             let used: &'b [u8] = used;
-            let text = std::str::from_utf8(&used[..len])
-                .map_err(|_| bad_input("a string argument is not valid UTF-8"))?;
+            let text = raw::text(&used[..len])
+                .ok_or_else(|| bad_input("a string argument is not valid UTF-8"))?;
             Ok((Cow::Borrowed(text), rest))
         }
         Ok(None) => {
@@ -225,8 +225,8 @@ fn read_call<'b>(
         Ok(Some(len)) => {
             // The text and N-API's NUL after it.
             buffer.written = len + 1;
-            std::str::from_utf8(&buffer.bytes[..len])
-                .map_err(|_| bad_input("a string argument is not valid UTF-8"))?
+            raw::text(&buffer.bytes[..len])
+                .ok_or_else(|| bad_input("a string argument is not valid UTF-8"))?
         }
         Ok(None) => {
             // Longer than any key: read whole, for the library's refusal

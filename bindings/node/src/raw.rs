@@ -58,3 +58,15 @@ pub(crate) fn utf8_into(text: &JsString<'_>, buf: &mut [u8]) -> napi::Result<Opt
     // Complete when a character of any size would still have fitted.
     Ok((copied + SLACK <= buf.len()).then_some(copied))
 }
+
+/// The text of `bytes` that N-API wrote, checked as UTF-8; for ASCII, the
+/// common case, by a faster test than the full UTF-8 check.
+pub(crate) fn text(bytes: &[u8]) -> Option<&str> {
+    if bytes.is_ascii() {
+        // SAFETY: every byte is below 0x80 (checked just above), and a
+        // sequence of ASCII bytes is valid UTF-8.
+        Some(unsafe { std::str::from_utf8_unchecked(bytes) })
+    } else {
+        std::str::from_utf8(bytes).ok()
+    }
+}
