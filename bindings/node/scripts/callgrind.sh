@@ -16,7 +16,7 @@ out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 for n in "$n1" "$n2"; do
   valgrind --tool=callgrind --callgrind-out-file="$out/$n.out" \
-    node bench-loop.js "$contender" "$fixture" "$n" >/dev/null 2>&1 &
+    node ${NODE_FLAGS:-} bench-loop.js "$contender" "$fixture" "$n" >/dev/null 2>&1 &
 done
 wait
 inclusive() { # file, function name pattern: the inclusive count, 0 when absent
@@ -27,7 +27,6 @@ per_call() { echo "($2 - $1) / ($n2 - $n1)" | bc; }
 t1=$(inclusive "$out/$n1.out" "PROGRAM TOTALS") t2=$(inclusive "$out/$n2.out" "PROGRAM TOTALS")
 c1=$(inclusive "$out/$n1.out" "CompileTask::RunInternal") c2=$(inclusive "$out/$n2.out" "CompileTask::RunInternal")
 case $fixture in phone) glue=glue::decrypt_phone ;; *) glue=glue::decrypt_user_info ;; esac
-if [ "$contender" = addon ]; then glue=glue::decrypt_phone; fi
 g1=$(inclusive "$out/$n1.out" "$glue") g2=$(inclusive "$out/$n2.out" "$glue")
 echo "$contender $fixture ($n1 and $n2 calls): total $(per_call "$t1" "$t2")," \
   "less the compiler thread $(per_call $((t1 - c1)) $((t2 - c2)))," \
