@@ -6,17 +6,16 @@
 //! Results are records (`Record` in `lib.rs`), their fields in a fixed order, which
 //! `index.js` turns into objects with WeChat's member names.
 
-use napi::bindgen_prelude::Array;
 use std::borrow::Cow;
 use std::cell::RefCell;
 
+use napi::bindgen_prelude::Array;
 use napi::{CallContext, JsString};
 use napi_derive::napi;
 use wxdecrypt::{
     Decrypted, EncryptedData, Error, Field, InputParser, Iv, PhoneNumber, SessionKey, UnixTime,
     UserInfo, Validation, Watermark,
 };
-
 use zeroize::Zeroize;
 
 use crate::{
