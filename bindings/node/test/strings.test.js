@@ -134,3 +134,39 @@ test('a session key or iv too long for its buffer is read whole, for the exact r
     assert.ok(!error.message.includes('too large'), error.message);
   }
 });
+
+// A payload of our own around any JSON text (for decryptRaw).
+function rawPayload(members) {
+  const key = crypto.randomBytes(16);
+  const iv = crypto.randomBytes(16);
+  const plain = `{${members},"watermark":{"timestamp":${good.now},"appid":"${good.appid}"}}`;
+  const cipher = crypto.createCipheriv('aes-128-cbc', key, iv);
+  const data = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()]);
+  return {
+    sessionKey: key.toString('base64'),
+    iv: iv.toString('base64'),
+    encryptedData: data.toString('base64'),
+    appid: good.appid,
+    now: good.now,
+  };
+}
+
+test('results of every length cross whole, ASCII or not', () => {
+  // Texts whose lengths take one header unit, two units of 7 bits, or five
+  // (src/lib.rs, Record), as one-byte records and as UTF-16 ones.
+  // (Pairs only whole, since the library refuses a lone surrogate; and
+  // only texts whose payload the library accepts.)
+  let checked = 0;
+  for (const length of [0, 1, 2, 122, 123, 124, 16383, 16384, 20000]) {
+    for (const unit of ['a', '\u00e9', '\u718a', '\ud83d\udc3c']) {
+      if (length % unit.length !== 0) continue;
+      const text = unit.repeat(length / unit.length);
+      if (Buffer.byteLength(text, 'utf8') > 45000) continue;
+      checked += 1;
+      const raw = wx.decryptRaw(rawPayload(`"text":${JSON.stringify(text)},"n":9007199254740991`));
+      assert.equal(raw.text, text, `${length} of ${JSON.stringify(unit)}`);
+      assert.equal(raw.n, 9007199254740991);
+    }
+  }
+  assert.equal(checked, 30);
+});
