@@ -6,7 +6,7 @@
 //   valgrind --tool=callgrind node bench-loop.js CONTENDER FIXTURE N
 //
 // CONTENDER: `package` (wx.decryptPhone / wx.decryptUserInfo), `addon`
-// (the native function alone, phone only) or `demo` (the WXBizDataCrypt.js
+// (the native function alone, its record not read) or `demo` (the WXBizDataCrypt.js
 // approach of bench.js). FIXTURE: `phone` or `user-info`.
 'use strict';
 
@@ -32,11 +32,9 @@ function demo() {
 
 const contenders = {
   package: fixture === 'phone' ? () => wx.decryptPhone(input) : () => wx.decryptUserInfo(input),
-  addon: () =>
-    native.decryptPhone(
-      f.session_key, f.iv + f.encrypted_data + f.appid, f.iv.length, f.encrypted_data.length,
-      f.now,
-    ),
+  addon: fixture === 'phone'
+    ? () => native.decryptPhone(f.session_key, f.iv, f.encrypted_data, f.appid, f.now)
+    : () => native.decryptUserInfo(f.session_key, f.iv, f.encrypted_data, f.appid, f.now),
   demo,
 };
 const fn = contenders[contender];

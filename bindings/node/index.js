@@ -110,60 +110,59 @@ function flag(value, name) {
 
 // ----- Results -----
 
-// The addon returns each result as one string: per field, a 32-bit length
-// in two UTF-16 code units (high first) and then the field's text; or the
-// length 0xFFFFFFFF alone for an absent field (null here); or the length
-// 0xFFFFFFFE and four code units (high first) for a number. One string
-// crosses the boundary instead of many values (bindings/node/src/lib.rs).
-// A record of the decrypt functions may instead be a failure: the length
-// 0xFFFFFFFD alone first (read as undefined), then the stage as an error's
-// code would carry it, then the library's message.
-function fields(record) {
-  const out = [];
-  let at = 0;
-  while (at < record.length) {
-    const len = record.charCodeAt(at) * 0x10000 + record.charCodeAt(at + 1);
-    at += 2;
-    if (len === 0xfffffffd) {
-      out.push(undefined);
-    } else if (len === 0xffffffff) {
-      out.push(null);
-    } else if (len === 0xfffffffe) {
-      out.push(
-        ((record.charCodeAt(at) * 0x10000 + record.charCodeAt(at + 1)) * 0x10000 +
-          record.charCodeAt(at + 2)) * 0x10000 +
-          record.charCodeAt(at + 3),
-      );
-      at += 4;
-    } else {
-      out.push(record.slice(at, at + len));
-      at += len;
-    }
-  }
-  return out;
-}
+// The addon returns each result as one string (a Record, see
+// bindings/node/src/lib.rs): per field, one header unit and what it
+// announces. 0 to 0x7a: a text of that many code units follows; 0x7b and
+// two units of 7 bits (high first), or 0x7c and five: a longer text's
+// length; 0x7e and eight units of 7 bits: a number; 0x7f: an absent field
+// (null here). One string crosses the boundary instead of many values. A
+// record of the decrypt functions may instead be a failure: 0x7d first
+// (read as undefined), then the stage as an error's code would carry it,
+// then the library's message.
+const FAILURE = 0x7d;
 
-// The hot path reads its records field by field, without the array:
-// `take(record)` returns the field at `cursor` and moves past it (the
-// addon is synchronous, so one cursor serves every call).
+// The field of `record` at `cursor`, and the cursor moved past it. The
+// hot path reads its records with it field by field, without an array
+// (the addon is synchronous, so one cursor serves every call). Short texts
+// are read here, in a function small enough for V8 to inline; the rest in
+// takeOther.
 let cursor = 0;
 function take(record) {
   const at = cursor;
-  const len = record.charCodeAt(at) * 0x10000 + record.charCodeAt(at + 1);
-  if (len === 0xffffffff) {
-    cursor = at + 2;
+  const head = record.charCodeAt(at);
+  if (head > 0x7a) return takeOther(record, at + 1, head);
+  cursor = at + 1 + head;
+  return record.slice(at + 1, cursor);
+}
+
+// The fields take leaves: absent, a failure's marker, a number, a long text.
+function takeOther(record, from, head) {
+  if (head === 0x7f) {
+    cursor = from;
     return null;
   }
-  if (len === 0xfffffffe) {
-    cursor = at + 6;
-    return (
-      ((record.charCodeAt(at + 2) * 0x10000 + record.charCodeAt(at + 3)) * 0x10000 +
-        record.charCodeAt(at + 4)) * 0x10000 +
-      record.charCodeAt(at + 5)
-    );
+  if (head === FAILURE) {
+    cursor = from;
+    return undefined;
   }
-  cursor = at + 2 + len;
-  return record.slice(at + 2, cursor);
+  // The number, or the length, in units of 7 bits.
+  const end = from + (head === 0x7e ? 8 : head === 0x7b ? 2 : 5);
+  let value = 0;
+  for (let at = from; at < end; at++) value = value * 128 + record.charCodeAt(at);
+  if (head === 0x7e) {
+    cursor = end;
+    return value;
+  }
+  cursor = end + value;
+  return record.slice(end, cursor);
+}
+
+// All the fields of a record, in an array.
+function fields(record) {
+  const out = [];
+  cursor = 0;
+  while (cursor < record.length) out.push(take(record));
+  return out;
 }
 
 const MASK = util.inspect.custom;
@@ -335,9 +334,9 @@ function callDecrypt(fn, input, name, build) {
   const leeway = seconds(o.leeway, 'leeway');
   const lenient = flag(o.lenientBase64, 'lenientBase64');
   const acceptMissing = flag(o.acceptMissingWatermark, 'acceptMissingWatermark');
-  // The public strings cross as one (src/decrypt.rs, Joined). Text longer
-  // than the library accepts is not sent at all: only its UTF-8 length,
-  // for the library's refusal. (A UTF-16 unit is at least one UTF-8 byte.)
+  // Text longer than the library accepts is not sent at all: only its
+  // UTF-8 length, for the library's refusal. (A UTF-16 unit is at least
+  // one UTF-8 byte.)
   let data = encryptedData;
   let oversized;
   if (data.length > MAX_ENCRYPTED_DATA_LEN) {
@@ -349,9 +348,6 @@ function callDecrypt(fn, input, name, build) {
   }
   let record;
   try {
-    // (Inside the try: strings too long to join, past V8's limit of about
-    // 2^29 units, throw a RangeError, which becomes an input error.)
-    const joined = iv + data + appid;
     // Absent numbers cross as -1, the two switches as bits, and trailing
     // arguments that are not needed are left out (each one read costs the
     // addon an N-API call).
@@ -360,11 +356,11 @@ function callDecrypt(fn, input, name, build) {
       oversized === undefined
     ) {
       record = now === undefined
-        ? fn(sessionKey, joined, iv.length, data.length)
-        : fn(sessionKey, joined, iv.length, data.length, now);
+        ? fn(sessionKey, iv, data, appid)
+        : fn(sessionKey, iv, data, appid, now);
     } else {
       record = fn(
-        sessionKey, joined, iv.length, data.length, now === undefined ? -1 : now,
+        sessionKey, iv, data, appid, now === undefined ? -1 : now,
         maxAge === undefined ? -1 : maxAge, leeway === undefined ? -1 : leeway,
         (lenient ? 1 : 0) | (acceptMissing ? 2 : 0), oversized === undefined ? -1 : oversized,
       );
@@ -373,7 +369,7 @@ function callDecrypt(fn, input, name, build) {
     throw fromNative(error);
   }
   // These three return their failures as a record (see FAILURE).
-  if (record.charCodeAt(0) === 0xffff && record.charCodeAt(1) === 0xfffd) {
+  if (record.charCodeAt(0) === FAILURE) {
     const [, code, message] = fields(record);
     throw fromNative({ code, message });
   }

@@ -7,7 +7,7 @@
 //! as the JavaScript error's `code`.
 
 use napi::JsString;
-use napi::bindgen_prelude::{Buffer, Utf16String};
+use napi::bindgen_prelude::Buffer;
 use napi_derive::napi;
 use wxdecrypt::api::{
     self, AccessToken, ApiError, AppSecret, AuthingConnection, HttpRequest, PhoneResponseParser,
@@ -19,8 +19,8 @@ use zeroize::Zeroizing;
 
 use crate::decrypt::put_phone;
 use crate::{
-    Outcome, Policy, Record, api_failure, bad_input, bounded_text, clock, rejected, seconds,
-    secret_text,
+    Outcome, Policy, Record, RecordString, api_failure, bad_input, bounded_text, clock, rejected,
+    seconds, secret_text,
 };
 
 /// A request argument refused by the library, as an input failure.
@@ -79,7 +79,7 @@ pub fn parse_phone_response(
     max_age: Option<i64>,
     leeway: Option<i64>,
     kind: Option<String>,
-) -> napi::Result<Utf16String, String> {
+) -> napi::Result<RecordString, String> {
     let kind = kind.as_deref().map(response_kind).transpose()?;
     let now = clock(now)?;
     let text = response_text(body)?;
@@ -130,7 +130,7 @@ pub fn parse_phone_response(
     clippy::needless_pass_by_value,
     reason = "N-API hands over owned values"
 )]
-pub fn phone_forms(phone_info: String) -> napi::Result<Utf16String, String> {
+pub fn phone_forms(phone_info: String) -> napi::Result<RecordString, String> {
     let body = format!(r#"{{"errcode":0,"errmsg":"ok","phone_info":{phone_info}}}"#);
     let response = PhoneResponseParser::without_watermark_check()
         .expect(ResponseKind::GetUserPhoneNumber)
@@ -155,7 +155,7 @@ pub fn phone_forms(phone_info: String) -> napi::Result<Utf16String, String> {
     clippy::needless_pass_by_value,
     reason = "N-API hands over owned values"
 )]
-pub fn parse_code2session(body: String) -> napi::Result<Utf16String, String> {
+pub fn parse_code2session(body: String) -> napi::Result<RecordString, String> {
     // The body holds the session key: N-API's one copy is wiped (the
     // library refuses an oversized body before reading it).
     let text = Zeroizing::new(body);
@@ -167,7 +167,7 @@ pub fn parse_code2session(body: String) -> napi::Result<Utf16String, String> {
 }
 
 /// `[method, url, body | null, contentType | null]` of a built request.
-fn request_record(request: &HttpRequest) -> napi::Result<Utf16String, String> {
+fn request_record(request: &HttpRequest) -> napi::Result<RecordString, String> {
     let mut record = Record::with_capacity(request.url().len() + 64);
     record.text(request.method().as_str())?;
     record.text(request.url())?;
@@ -190,7 +190,7 @@ fn request_record(request: &HttpRequest) -> napi::Result<Utf16String, String> {
 pub fn get_user_phone_number_request(
     access_token: String,
     code: String,
-) -> napi::Result<Utf16String, String> {
+) -> napi::Result<RecordString, String> {
     let token_text = secret_text(access_token);
     let token = AccessToken::new(&token_text).map_err(|e| request_failure(&e))?;
     let request =
@@ -213,7 +213,7 @@ pub fn code2session_request(
     appid: String,
     secret: String,
     js_code: String,
-) -> napi::Result<Utf16String, String> {
+) -> napi::Result<RecordString, String> {
     let secret_text = secret_text(secret);
     let secret = AppSecret::new(&secret_text).map_err(|e| request_failure(&e))?;
     let request =
@@ -236,7 +236,7 @@ pub fn authing_phone_request(
     app_host: String,
     ext_idp_connidentifier: String,
     code: String,
-) -> napi::Result<Utf16String, String> {
+) -> napi::Result<RecordString, String> {
     let connection = AuthingConnection::new(&app_host, &ext_idp_connidentifier)
         .map_err(|e| request_failure(&e))?;
     let request =
@@ -319,7 +319,7 @@ pub fn diagnose(
     now: Option<i64>,
     max_age: Option<i64>,
     leeway: Option<i64>,
-) -> napi::Result<Utf16String, String> {
+) -> napi::Result<RecordString, String> {
     let appid = appid.unwrap_or_default();
     let mut validation = Validation::new(appid.as_str());
     if let Some(max_age) = max_age {

@@ -6,39 +6,45 @@
 //! Results are records (`Record` in `lib.rs`), their fields in a fixed order, which
 //! `index.js` turns into objects with WeChat's member names.
 
-use napi::bindgen_prelude::{Array, Utf16String};
+use std::borrow::Cow;
+use std::cell::RefCell;
+
+use napi::bindgen_prelude::Array;
 use napi::{CallContext, JsString};
 use napi_derive::napi;
 use wxdecrypt::{
     Decrypted, EncryptedData, Error, Field, InputParser, Iv, PhoneNumber, SessionKey, UnixTime,
     UserInfo, Validation, Watermark,
 };
+use zeroize::Zeroize;
 
-use crate::{Outcome, Policy, Record, bad_input, bounded_text, napi_input, rejected, secret_text};
+use crate::{
+    Outcome, Policy, Record, RecordString, bad_input, bounded_text, napi_input, raw, rejected,
+    secret_text,
+};
 
-/// The three inputs, parsed. The key text is wiped once parsed.
-struct Inputs {
+/// The three inputs, parsed. The key text is wiped once parsed;
+/// `encryptedData`'s text stays where it was read (see [`TEXT_BUFFER`]).
+struct Inputs<'t> {
     key: SessionKey,
     iv: Iv,
-    data: String,
+    data: Cow<'t, str>,
 }
 
-impl Inputs {
-    /// The inputs of the decrypt functions: the key on its own (its one
-    /// copy is wiped), the public strings joined by `index.js` into one,
-    /// `iv + encryptedData + appid`, with the lengths of the first two in
-    /// UTF-16 code units. One string read instead of three is most of the
-    /// cost of crossing into the addon. An `encryptedData` longer than the
-    /// parser accepts is not sent: `oversized` is its UTF-8 length, and the
-    /// library's refusal follows the key's and the iv's checks, as it would.
-    fn read_joined(
+impl<'t> Inputs<'t> {
+    /// Parses the key and the iv. An `encryptedData` longer than the
+    /// parser accepts is not sent by `index.js`: `oversized` is its UTF-8
+    /// length, and the library's refusal follows the key's and the iv's
+    /// checks, as it would.
+    fn parse(
         parser: InputParser,
         key_text: &str,
-        joined: Joined,
+        iv: &str,
+        data: Cow<'t, str>,
         oversized: Option<u64>,
-    ) -> Outcome<(Self, String)> {
+    ) -> Outcome<Self> {
         let key = parser.session_key(key_text).map_err(|e| rejected(&e))?;
-        let iv = parser.iv(joined.iv()).map_err(|e| rejected(&e))?;
+        let iv = parser.iv(iv).map_err(|e| rejected(&e))?;
         if let Some(len) = oversized {
             let max = parser.max_encrypted_data_len();
             return Err(rejected(&Error::TooLarge {
@@ -47,9 +53,7 @@ impl Inputs {
                 max,
             }));
         }
-        let (data, appid) = joined.into_data_and_appid();
-        let inputs = Self { key, iv, data };
-        Ok((inputs, appid))
+        Ok(Self { key, iv, data })
     }
 
     fn data(&self, parser: InputParser) -> Outcome<EncryptedData<'_>> {
@@ -57,67 +61,42 @@ impl Inputs {
     }
 }
 
-/// `iv`, `encryptedData` and `appid`, split from the one string
-/// `index.js` joined them into: one text, and the byte offsets where the
-/// second and the third part begin.
-struct Joined {
-    text: String,
-    data_at: usize,
-    appid_at: usize,
+/// The size of the buffer, one per thread, that the public strings of a
+/// call (`iv`, `encryptedData`, `appid`) are read into, one after the
+/// other: the largest `encryptedData` `index.js` sends and room for the
+/// others. A string that does not fit in what is left is read into a
+/// `String` of its own instead, with the same text.
+const TEXT_BUFFER: usize = 68 * 1024;
+
+thread_local! {
+    /// The buffer of [`TEXT_BUFFER`] bytes, made once per thread.
+    static TEXTS: RefCell<Vec<u8>> = RefCell::new(vec![0; TEXT_BUFFER]);
 }
 
-impl Joined {
-    /// Splits `text` after `iv_len` and `iv_len + data_len` UTF-16 code
-    /// units. Each part is the text N-API would give for it alone: ASCII
-    /// as it is, anything else from UTF-16 with a lone surrogate as
-    /// U+FFFD, converted part by part so that halves of a pair in two
-    /// fields stay lone.
-    fn split(text: JsString<'_>, iv_len: u64, data_len: u64) -> Outcome<Self> {
-        let utf16 = text.into_utf16().map_err(|e| napi_input(&e))?;
-        // N-API writes a terminating NUL after the text.
-        let all = utf16.as_slice();
-        let all = &all[..all.len().saturating_sub(1)];
-        let iv_end = usize::try_from(iv_len).unwrap_or(usize::MAX);
-        let data_end = iv_end
-            .checked_add(usize::try_from(data_len).unwrap_or(usize::MAX))
-            .filter(|&end| end <= all.len())
-            .ok_or_else(|| bad_input("the joined inputs are shorter than their lengths"))?;
-        // One pass over all units (no early exit, so it vectorizes).
-        if all.iter().fold(0, |acc, &unit| acc | unit) < 0x80 {
-            #[allow(
-                clippy::cast_possible_truncation,
-                reason = "every unit was checked to be ASCII"
-            )]
-            let bytes: Vec<u8> = all.iter().map(|&unit| unit as u8).collect();
-            let text = String::from_utf8(bytes).map_err(|_| bad_input("not ASCII after all"))?;
-            return Ok(Self {
-                text,
-                data_at: iv_end,
-                appid_at: data_end,
-            });
+/// Reads the public string argument `index` into the front of `spare`,
+/// and returns it with what is left of `spare` after it (and its NUL); or,
+/// when it does not fit, into its own `String`, `spare` left as it was.
+/// Either way the text is N-API's UTF-8 form of the string, a lone
+/// surrogate as U+FFFD.
+fn public_text<'b>(
+    ctx: &CallContext<'_>,
+    index: usize,
+    spare: &'b mut [u8],
+) -> Outcome<(Cow<'b, str>, &'b mut [u8])> {
+    let text: JsString<'_> = ctx.get(index).map_err(|e| napi_input(&e))?;
+    match raw::utf8_into(&text, spare) {
+        Ok(Some(len)) => {
+            let (used, rest) = spare.split_at_mut(len + 1);
+            let used: &'b [u8] = used;
+            let text = raw::text(&used[..len])
+                .ok_or_else(|| bad_input("a string argument is not valid UTF-8"))?;
+            Ok((Cow::Borrowed(text), rest))
         }
-        let mut text = String::from_utf16_lossy(&all[..iv_end]);
-        let data_at = text.len();
-        text.push_str(&String::from_utf16_lossy(&all[iv_end..data_end]));
-        let appid_at = text.len();
-        text.push_str(&String::from_utf16_lossy(&all[data_end..]));
-        Ok(Self {
-            text,
-            data_at,
-            appid_at,
-        })
-    }
-
-    fn iv(&self) -> &str {
-        &self.text[..self.data_at]
-    }
-
-    /// `encryptedData` (the text itself, cut short) and `appid`.
-    fn into_data_and_appid(mut self) -> (String, String) {
-        let appid = self.text[self.appid_at..].to_owned();
-        self.text.truncate(self.appid_at);
-        self.text.drain(..self.data_at);
-        (self.text, appid)
+        Ok(None) => {
+            let text: String = ctx.get(index).map_err(|e| napi_input(&e))?;
+            Ok((Cow::Owned(text), spare))
+        }
+        Err(error) => Err(napi_input(&error)),
     }
 }
 
@@ -169,8 +148,7 @@ fn put_user(record: &mut Record, decrypted: &Decrypted<UserInfo>) -> Outcome<()>
 }
 
 // The arguments of the three decrypt functions, in the order `index.js`
-// passes them: `sessionKey`, the joined `iv + encryptedData + appid`, the
-// lengths of `iv` and `encryptedData` in UTF-16 code units, then `now`,
+// passes them: `sessionKey`, `iv`, `encryptedData`, `appid`, then `now`,
 // `maxAge`, `leeway`, the switches (1: lenient base64, 2: accept a missing
 // watermark) and the UTF-8 length of an `encryptedData` too long to send.
 // Each of the last five is -1 when absent (a number is cheaper to read
@@ -201,32 +179,73 @@ fn whole(ctx: &CallContext<'_>, index: usize) -> Outcome<Option<u64>> {
     Ok(Some(value as u64))
 }
 
-/// [`whole`] for an argument that must be present.
-fn required(ctx: &CallContext<'_>, index: usize) -> Outcome<u64> {
-    whole(ctx, index)?.ok_or_else(|| bad_input("a number argument is missing"))
-}
-
 /// A number of seconds as [`Policy`] holds it.
 fn secs(value: Option<u64>) -> Option<i64> {
     value.map(|v| i64::try_from(v).unwrap_or(i64::MAX))
 }
 
+/// The stack buffer a session key's text is read into: room for the
+/// longest key text the library reads (256 bytes) and N-API's slack.
+const KEY_BUFFER: usize = 256 + raw::SLACK + 3;
+
+/// A session key's text on the stack, wiped when dropped: the bytes that
+/// N-API may have written (all of them until a read says how many).
+struct KeyBuffer {
+    bytes: [u8; KEY_BUFFER],
+    written: usize,
+}
+
+impl KeyBuffer {
+    fn new() -> Self {
+        Self {
+            bytes: [0; KEY_BUFFER],
+            written: KEY_BUFFER,
+        }
+    }
+}
+
+impl Drop for KeyBuffer {
+    fn drop(&mut self) {
+        self.bytes[..self.written].zeroize();
+    }
+}
+
 /// Reads the arguments, the key first (its one copy is wiped), then the
-/// inputs and the settings they ask for.
-fn read_call(ctx: &CallContext<'_>) -> Outcome<(Inputs, InputParser, Validation, UnixTime)> {
-    let session_key: String = ctx.get(0).map_err(|e| napi_input(&e))?;
-    let session_key = secret_text(session_key);
-    let joined: JsString<'_> = ctx.get(1).map_err(|e| napi_input(&e))?;
-    let iv_len = required(ctx, 2)?;
-    let data_len = required(ctx, 3)?;
+/// public strings (into `spare`, as far as they fit), the inputs and the
+/// settings they ask for.
+fn read_call<'b>(
+    ctx: &CallContext<'_>,
+    spare: &'b mut [u8],
+) -> Outcome<(Inputs<'b>, InputParser, Validation, UnixTime)> {
+    let key: JsString<'_> = ctx.get(0).map_err(|e| napi_input(&e))?;
+    let mut buffer = KeyBuffer::new();
+    let long_key;
+    let session_key: &str = match raw::utf8_into(&key, &mut buffer.bytes) {
+        Ok(Some(len)) => {
+            // The text and N-API's NUL after it.
+            buffer.written = len + 1;
+            raw::text(&buffer.bytes[..len])
+                .ok_or_else(|| bad_input("a string argument is not valid UTF-8"))?
+        }
+        Ok(None) => {
+            // Longer than any key: read whole, for the library's refusal
+            // with its length.
+            let text: String = ctx.get(0).map_err(|e| napi_input(&e))?;
+            long_key = secret_text(text);
+            &long_key
+        }
+        Err(error) => return Err(napi_input(&error)),
+    };
+    let (iv, spare) = public_text(ctx, 1, spare)?;
+    let (data, spare) = public_text(ctx, 2, spare)?;
+    let (appid, _) = public_text(ctx, 3, spare)?;
     let now = secs(whole(ctx, 4)?);
     let max_age = secs(whole(ctx, 5)?);
     let leeway = secs(whole(ctx, 6)?);
     let switches = whole(ctx, 7)?.unwrap_or(0);
     let oversized = whole(ctx, 8)?;
-    let joined = Joined::split(joined, iv_len, data_len)?;
-    let mut policy = Policy {
-        appid: String::new(),
+    let policy = Policy {
+        appid: appid.into_owned(),
         now,
         max_age,
         leeway,
@@ -234,14 +253,31 @@ fn read_call(ctx: &CallContext<'_>) -> Outcome<(Inputs, InputParser, Validation,
         accept_missing_watermark: switches & 2 != 0,
     };
     let parser = policy.parser();
-    let (inputs, appid) = Inputs::read_joined(parser, &session_key, joined, oversized)?;
-    policy.appid = appid;
+    let inputs = Inputs::parse(parser, session_key, &iv, data, oversized)?;
     let (parser, validation, now) = policy.settings()?;
     Ok((inputs, parser, validation, now))
 }
 
+/// Runs `decrypt` on a call's inputs, read into this thread's buffer (or,
+/// were it in use, which no call does, into `String`s of their own).
+fn with_call<T>(
+    ctx: &CallContext<'_>,
+    decrypt: impl FnOnce(Inputs<'_>, InputParser, Validation, UnixTime) -> Outcome<T>,
+) -> Outcome<T> {
+    TEXTS.with(|texts| {
+        let mut own;
+        let mut spare: &mut [u8] = &mut [];
+        if let Ok(buffer) = texts.try_borrow_mut() {
+            own = buffer;
+            spare = own.as_mut_slice();
+        }
+        let (inputs, parser, validation, now) = read_call(ctx, spare)?;
+        decrypt(inputs, parser, validation, now)
+    })
+}
+
 /// The record of a call, or of its failure.
-fn answer(result: Outcome<Record>) -> Utf16String {
+fn answer(result: Outcome<Record>) -> RecordString {
     match result {
         Ok(record) => record.finish(),
         Err(error) => Record::failure(&error).finish(),
@@ -250,9 +286,8 @@ fn answer(result: Outcome<Record>) -> Utf16String {
 
 /// `decryptPhone` (called by `index.js`, see `index.d.ts`): the phone
 /// record, or a failure record with the library's error and its stage.
-pub(crate) fn decrypt_phone(ctx: &CallContext<'_>) -> Utf16String {
-    answer((|| {
-        let (inputs, parser, validation, now) = read_call(ctx)?;
+pub(crate) fn decrypt_phone(ctx: &CallContext<'_>) -> RecordString {
+    answer(with_call(ctx, |inputs, parser, validation, now| {
         let decrypted = wxdecrypt::decrypt_at::<PhoneNumber>(
             &inputs.key,
             &inputs.iv,
@@ -268,13 +303,12 @@ pub(crate) fn decrypt_phone(ctx: &CallContext<'_>) -> Utf16String {
             decrypted.watermark.as_ref(),
         )?;
         Ok(record)
-    })())
+    }))
 }
 
 /// `decryptUserInfo`: the profile record, or a failure record.
-pub(crate) fn decrypt_user_info(ctx: &CallContext<'_>) -> Utf16String {
-    answer((|| {
-        let (inputs, parser, validation, now) = read_call(ctx)?;
+pub(crate) fn decrypt_user_info(ctx: &CallContext<'_>) -> RecordString {
+    answer(with_call(ctx, |inputs, parser, validation, now| {
         let decrypted = wxdecrypt::decrypt_at::<UserInfo>(
             &inputs.key,
             &inputs.iv,
@@ -286,14 +320,13 @@ pub(crate) fn decrypt_user_info(ctx: &CallContext<'_>) -> Utf16String {
         let mut record = Record::with_capacity(512);
         put_user(&mut record, &decrypted)?;
         Ok(record)
-    })())
+    }))
 }
 
 /// `decryptRaw`: `[text, timestamp | null]` as a record, or a failure
 /// record.
-pub(crate) fn decrypt_raw(ctx: &CallContext<'_>) -> Utf16String {
-    answer((|| {
-        let (inputs, parser, validation, now) = read_call(ctx)?;
+pub(crate) fn decrypt_raw(ctx: &CallContext<'_>) -> RecordString {
+    answer(with_call(ctx, |inputs, parser, validation, now| {
         let decrypted = wxdecrypt::decrypt_raw_at(
             &inputs.key,
             &inputs.iv,
@@ -307,7 +340,7 @@ pub(crate) fn decrypt_raw(ctx: &CallContext<'_>) -> Utf16String {
         record.text(text)?;
         record.number(timestamp(decrypted.watermark.as_ref()))?;
         Ok(record)
-    })())
+    }))
 }
 
 /// Decrypts with each candidate key in turn (the `wx.login` race):
@@ -341,7 +374,7 @@ pub fn decrypt_with_keys<'env>(
     leeway: Option<i64>,
     lenient: bool,
     accept_missing_watermark: bool,
-) -> napi::Result<Utf16String, String> {
+) -> napi::Result<RecordString, String> {
     let policy = Policy {
         appid,
         now,

@@ -23,23 +23,23 @@
 )]
 
 use napi::CallContext;
-use napi::bindgen_prelude::{JsObjectValue, Object, Utf16String};
+use napi::bindgen_prelude::{JsObjectValue, Object};
 use napi_derive::{js_function, napi};
 
-use crate::decrypt;
+use crate::{RecordString, decrypt};
 
 #[js_function(9)]
-fn decrypt_phone(ctx: CallContext) -> napi::Result<Utf16String> {
+fn decrypt_phone(ctx: CallContext) -> napi::Result<RecordString> {
     Ok(decrypt::decrypt_phone(&ctx))
 }
 
 #[js_function(9)]
-fn decrypt_user_info(ctx: CallContext) -> napi::Result<Utf16String> {
+fn decrypt_user_info(ctx: CallContext) -> napi::Result<RecordString> {
     Ok(decrypt::decrypt_user_info(&ctx))
 }
 
 #[js_function(9)]
-fn decrypt_raw(ctx: CallContext) -> napi::Result<Utf16String> {
+fn decrypt_raw(ctx: CallContext) -> napi::Result<RecordString> {
     Ok(decrypt::decrypt_raw(&ctx))
 }
 

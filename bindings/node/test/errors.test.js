@@ -156,7 +156,7 @@ test('lone surrogates and other odd text give clean errors', () => {
     }
   }
   // The halves of a surrogate pair split over two fields stay lone halves
-  // (the addon receives the public fields joined, and splits them first).
+  // (each public field is read on its own, with N-API's own conversion).
   const split = assertRejects(
     () => wx.decryptPhone({ ...good, iv: `${good.iv}\uD83D`, encryptedData: `\uDE00${good.encryptedData}` }),
     'input',
