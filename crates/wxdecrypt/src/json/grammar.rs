@@ -82,7 +82,17 @@ impl<'de> Parser<'de> {
     pub(super) fn any<V: Visitor<'de>>(&mut self, visitor: V) -> Result<V::Value, JsonProblem> {
         match self.peek_ws() {
             Some(b'"') => self.parse_str()?.visit(visitor),
-            Some(b'{') => self.visit_object(visitor),
+            Some(b'{') => {
+                // The top-level object in WeChat's compact shape: the fast
+                // path, which accepts it exactly as `visit_object` would.
+                if self.depth == 0
+                    && self.fast
+                    && let Some(template) = self.scan_template()
+                {
+                    return self.visit_template(&template, visitor);
+                }
+                self.visit_object(visitor)
+            }
             Some(b'[') => self.visit_array(visitor),
             Some(b't') => {
                 self.literal(b"true")?;

@@ -105,6 +105,9 @@ pub(super) struct Parser<'de> {
     pub(super) jump: Option<(usize, usize)>,
     /// First non-`Shape` error handed to the target type, if any.
     pub(super) poison: Option<JsonProblem>,
+    /// Whether the top-level object may take the template fast path
+    /// (`template.rs`); the tests turn it off to compare the two paths.
+    pub(super) fast: bool,
 }
 
 impl fmt::Debug for Parser<'_> {
@@ -129,6 +132,7 @@ impl<'de> Parser<'de> {
             watermark: None,
             jump: None,
             poison: None,
+            fast: true,
         }
     }
 
