@@ -29,11 +29,18 @@ use crate::validation::WatermarkRef;
 /// path. WeChat's payloads have at most ten.
 pub(super) const MAX_MEMBERS: usize = 16;
 
+/// [`WATERMARK`] as a fixed-size array: compared with a key in two word
+/// comparisons instead of a call to `bcmp`.
+const WATERMARK_BYTES: &[u8; 9] = match WATERMARK.as_bytes().first_chunk() {
+    Some(bytes) if WATERMARK.len() == 9 => bytes,
+    _ => panic!("WATERMARK has 9 bytes"),
+};
+
 /// A bit of a `u64` chosen by the length and the first byte of `key`: a
 /// cheaper hash than `KeySet`'s, which spreads WeChat's keys as well.
 #[inline]
-fn key_bit(key: &str) -> u64 {
-    let first = key.as_bytes().first().map_or(0, |&b| usize::from(b));
+fn key_bit(key: &[u8]) -> u64 {
+    let first = key.first().map_or(0, |&b| usize::from(b));
     1 << ((key.len() ^ first.wrapping_mul(7)) & 63)
 }
 
@@ -78,14 +85,15 @@ impl<'de> Parser<'de> {
             if bytes.get(key_end..key_end + 2) != Some(b"\":") {
                 return None;
             }
-            let key = self.text.get(at + 1..key_end)?;
+            // The key's bytes: a `&str` only when it is handed out.
+            let key = bytes.get(at + 1..key_end)?;
             let bit = key_bit(key);
             if bloom & bit != 0 && self.template_has_key(&template, key) {
                 return None;
             }
             bloom |= bit;
             let value = key_end + 2;
-            let end = if key == WATERMARK {
+            let end = if <&[u8; 9]>::try_from(key).ok() == Some(WATERMARK_BYTES) {
                 let (watermark, end) = self.quick_watermark(value)?;
                 template.watermark = Some((watermark, value, end));
                 end
@@ -118,10 +126,10 @@ impl<'de> Parser<'de> {
     /// Whether one of the members scanned so far into `template` (from the
     /// object at the cursor) has the key `key`.
     #[cold]
-    fn template_has_key(&self, template: &Template<'de>, key: &str) -> bool {
+    fn template_has_key(&self, template: &Template<'de>, key: &[u8]) -> bool {
         let mut start = self.pos + 2;
         for &(key_end, end) in template.ends.iter().take(template.len) {
-            if self.text.get(start..key_end as usize) == Some(key) {
+            if self.bytes.get(start..key_end as usize) == Some(key) {
                 return true;
             }
             start = end as usize + 2;
