@@ -10,6 +10,7 @@ use super::access::{
 };
 use super::keys::KeySet;
 use super::read::Parser;
+use super::template::Template;
 use super::watermark::WATERMARK;
 
 impl<'de> Parser<'de> {
@@ -85,11 +86,11 @@ impl<'de> Parser<'de> {
             Some(b'{') => {
                 // The top-level object in WeChat's compact shape: the fast
                 // path, which accepts it exactly as `visit_object` would.
-                if self.depth == 0
-                    && self.fast
-                    && let Some(template) = self.scan_template()
-                {
-                    return self.visit_template(&template, visitor);
+                if self.depth == 0 && self.fast {
+                    let mut template = Template::new();
+                    if self.scan_template(&mut template).is_some() {
+                        return self.visit_template(&template, visitor);
+                    }
                 }
                 self.visit_object(visitor)
             }

@@ -57,21 +57,28 @@ pub(super) struct Template<'de> {
     watermark: Option<(WatermarkRef<'de>, usize, usize)>,
 }
 
-impl<'de> Parser<'de> {
-    /// Scans the object at the cursor (at depth 0) as a template; `None`
-    /// when any byte does not fit (the general parser then judges the text),
-    /// a duplicate key included.
-    #[allow(clippy::inline_always, reason = "measured with scripts/callgrind.sh")]
-    #[inline(always)]
-    pub(super) fn scan_template(&self) -> Option<Template<'de>> {
-        let bytes = self.bytes;
-        // The positions are held as `u32`.
-        u32::try_from(bytes.len()).ok()?;
-        let mut template = Template {
+impl Template<'_> {
+    /// A template with no member.
+    pub(super) const fn new() -> Self {
+        Self {
             ends: [(0, 0); MAX_MEMBERS],
             len: 0,
             watermark: None,
-        };
+        }
+    }
+}
+
+impl<'de> Parser<'de> {
+    /// Scans the object at the cursor (at depth 0) into `template` (which
+    /// must be empty); `None` when any byte does not fit (the general parser
+    /// then judges the text), a duplicate key included. Filled in place, so
+    /// that the caller's frame holds the only copy.
+    #[allow(clippy::inline_always, reason = "measured with scripts/callgrind.sh")]
+    #[inline(always)]
+    pub(super) fn scan_template(&self, template: &mut Template<'de>) -> Option<()> {
+        let bytes = self.bytes;
+        // The positions are held as `u32`.
+        u32::try_from(bytes.len()).ok()?;
         // One bit per key (of its length and first byte): a key whose bit
         // is clear is new without comparing it with the others.
         let mut bloom = 0u64;
@@ -88,7 +95,7 @@ impl<'de> Parser<'de> {
             // The key's bytes: a `&str` only when it is handed out.
             let key = bytes.get(at + 1..key_end)?;
             let bit = key_bit(key);
-            if bloom & bit != 0 && self.template_has_key(&template, key) {
+            if bloom & bit != 0 && self.template_has_key(template, key) {
                 return None;
             }
             bloom |= bit;
@@ -117,7 +124,7 @@ impl<'de> Parser<'de> {
             match bytes.get(end) {
                 Some(b',') => at = end + 1,
                 // The text must end with the object.
-                Some(b'}') if end + 1 == bytes.len() => return Some(template),
+                Some(b'}') if end + 1 == bytes.len() => return Some(()),
                 _ => return None,
             }
         }

@@ -9,7 +9,7 @@ use std::path::Path;
 use wxdecrypt_testkit::vectors;
 
 use super::*;
-use crate::json::template::MAX_MEMBERS;
+use crate::json::template::{MAX_MEMBERS, Template};
 use crate::payload::{GroupEnterInfo, PhoneNumber, ShareInfo, UserInfo, WeRunData};
 
 const USER: &str = r#"{"openId":"oGZUI0egBJY1zhBYw2KhdUfwVJJE","nickName":"Band","gender":1,"language":"zh_CN","city":"Guangzhou","province":"Guangdong","country":"CN","avatarUrl":"http://wx.qlogo.cn/mmopen/vi_32/aSKcBBPpibyKNicHNTMM0qJVh8Kjgiak2AHWr8MHM4WgMEm7GFhsf8OYrySdbvAMvTsw3mo8ibKicsnfN5pRjl1p8HQ/0","unionId":"ocMvos6NjeKLIBqg5Mr9QjxrP1FA","watermark":{"timestamp":1477314187,"appid":"wx4f4bc4dec97d474b"}}"#;
@@ -81,7 +81,9 @@ fn agree_all(text: &str) {
 
 /// Whether the fast path takes `text` at all.
 fn scanned(text: &str) -> bool {
-    Parser::new(text).scan_template().is_some()
+    Parser::new(text)
+        .scan_template(&mut Template::new())
+        .is_some()
 }
 
 #[test]
