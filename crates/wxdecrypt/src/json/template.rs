@@ -29,6 +29,13 @@ use crate::validation::WatermarkRef;
 /// path. WeChat's payloads have at most ten.
 pub(super) const MAX_MEMBERS: usize = 16;
 
+#[cfg(test)]
+thread_local! {
+    /// How often this thread's scans compared a key with the earlier ones
+    /// (the tests check that WeChat's keys never need it).
+    pub(super) static COMPARISONS: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
 /// [`WATERMARK`] as a fixed-size array: compared with a key in two word
 /// comparisons instead of a call to `bcmp`.
 const WATERMARK_BYTES: &[u8; 9] = match WATERMARK.as_bytes().first_chunk() {
@@ -134,6 +141,8 @@ impl<'de> Parser<'de> {
     /// object at the cursor) has the key `key`.
     #[cold]
     fn template_has_key(&self, template: &Template<'de>, key: &[u8]) -> bool {
+        #[cfg(test)]
+        COMPARISONS.with(|count| count.set(count.get() + 1));
         let mut start = self.pos + 2;
         for &(key_end, end) in template.ends.iter().take(template.len) {
             if self.bytes.get(start..key_end as usize) == Some(key) {

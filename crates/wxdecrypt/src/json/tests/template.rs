@@ -9,7 +9,7 @@ use std::path::Path;
 use wxdecrypt_testkit::vectors;
 
 use super::*;
-use crate::json::template::{MAX_MEMBERS, Template};
+use crate::json::template::{COMPARISONS, MAX_MEMBERS, Template};
 use crate::payload::{GroupEnterInfo, PhoneNumber, ShareInfo, UserInfo, WeRunData};
 
 const USER: &str = r#"{"openId":"oGZUI0egBJY1zhBYw2KhdUfwVJJE","nickName":"Band","gender":1,"language":"zh_CN","city":"Guangzhou","province":"Guangdong","country":"CN","avatarUrl":"http://wx.qlogo.cn/mmopen/vi_32/aSKcBBPpibyKNicHNTMM0qJVh8Kjgiak2AHWr8MHM4WgMEm7GFhsf8OYrySdbvAMvTsw3mo8ibKicsnfN5pRjl1p8HQ/0","unionId":"ocMvos6NjeKLIBqg5Mr9QjxrP1FA","watermark":{"timestamp":1477314187,"appid":"wx4f4bc4dec97d474b"}}"#;
@@ -203,6 +203,22 @@ fn duplicates_are_found_whatever_the_hash() {
         assert_eq!(kind_of::<Value>(text), Some(JsonProblem::DuplicateKey));
         agree_all(text);
     }
+}
+
+#[test]
+fn wechat_keys_are_told_apart_without_comparing_them() {
+    let comparisons = |text: &str| {
+        COMPARISONS.with(|count| count.set(0));
+        assert!(scanned(text), "{text}");
+        COMPARISONS.with(std::cell::Cell::get)
+    };
+    // The hash gives each of their keys its own bit.
+    assert_eq!(comparisons(PHONE), 0);
+    assert_eq!(comparisons(USER), 0);
+    // Keys of one length and first byte share one: the second is compared
+    // with the first, the third with both.
+    assert_eq!(comparisons(r#"{"ab":1,"ac":2}"#), 1);
+    assert_eq!(comparisons(r#"{"ab":1,"ac":2,"ad":3}"#), 2);
 }
 
 #[test]
