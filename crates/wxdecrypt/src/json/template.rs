@@ -34,6 +34,9 @@ thread_local! {
     /// How often this thread's scans compared a key with the earlier ones
     /// (the tests check that WeChat's keys never need it).
     pub(super) static COMPARISONS: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+    /// How many template scans this thread started (the tests check that
+    /// only top-level objects are scanned).
+    pub(super) static SCANS: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
 }
 
 /// [`WATERMARK`] as a fixed-size array: compared with a key in two word
@@ -83,6 +86,8 @@ impl<'de> Parser<'de> {
     #[allow(clippy::inline_always, reason = "measured with scripts/callgrind.sh")]
     #[inline(always)]
     pub(super) fn scan_template(&self, template: &mut Template<'de>) -> Option<()> {
+        #[cfg(test)]
+        SCANS.with(|count| count.set(count.get() + 1));
         let bytes = self.bytes;
         // The positions are held as `u32`.
         u32::try_from(bytes.len()).ok()?;

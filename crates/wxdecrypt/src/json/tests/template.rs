@@ -9,7 +9,7 @@ use std::path::Path;
 use wxdecrypt_testkit::vectors;
 
 use super::*;
-use crate::json::template::{COMPARISONS, MAX_MEMBERS, Template};
+use crate::json::template::{COMPARISONS, MAX_MEMBERS, SCANS, Template};
 use crate::payload::{GroupEnterInfo, PhoneNumber, ShareInfo, UserInfo, WeRunData};
 
 const USER: &str = r#"{"openId":"oGZUI0egBJY1zhBYw2KhdUfwVJJE","nickName":"Band","gender":1,"language":"zh_CN","city":"Guangzhou","province":"Guangdong","country":"CN","avatarUrl":"http://wx.qlogo.cn/mmopen/vi_32/aSKcBBPpibyKNicHNTMM0qJVh8Kjgiak2AHWr8MHM4WgMEm7GFhsf8OYrySdbvAMvTsw3mo8ibKicsnfN5pRjl1p8HQ/0","unionId":"ocMvos6NjeKLIBqg5Mr9QjxrP1FA","watermark":{"timestamp":1477314187,"appid":"wx4f4bc4dec97d474b"}}"#;
@@ -219,6 +219,25 @@ fn wechat_keys_are_told_apart_without_comparing_them() {
     // with the first, the third with both.
     assert_eq!(comparisons(r#"{"ab":1,"ac":2}"#), 1);
     assert_eq!(comparisons(r#"{"ab":1,"ac":2,"ad":3}"#), 2);
+}
+
+#[test]
+fn only_the_top_level_object_is_scanned() {
+    let scans = |text: &str| {
+        SCANS.with(|count| count.set(0));
+        parse::<Value>(text).expect("a JSON object");
+        SCANS.with(std::cell::Cell::get)
+    };
+    // Nested objects (WeRun's days) go to the general parser without a
+    // scan that could not succeed (a nested object never ends the text).
+    let werun = r#"{"stepInfoList":[{"timestamp":1,"step":2},{"timestamp":3,"step":4}],"watermark":{"timestamp":5,"appid":"wx"}}"#;
+    assert_eq!(scans(werun), 1);
+    assert_eq!(scans(r#"{"a":{"b":{"c":1}}}"#), 1);
+    assert_eq!(scans(PHONE), 1);
+    // The general path alone scans nothing.
+    SCANS.with(|count| count.set(0));
+    parse_with::<Value>(werun, false).expect("a JSON object");
+    assert_eq!(SCANS.with(std::cell::Cell::get), 0);
 }
 
 #[test]
