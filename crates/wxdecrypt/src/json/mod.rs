@@ -11,9 +11,12 @@
 //! `read` (the cursor and the byte scans), `string` and `number` (the two
 //! scalar grammars), `keys` (duplicate-key detection), `watermark` (its
 //! capture), `grammar` (the serde `Deserializer`), `access` (the serde access
-//! types) and `skip` (validating a value nobody wants). The visiting and the
-//! skipping paths share the scans, the key reader, the string and number
-//! readers and the watermark reader, so that both judge every input alike.
+//! types), `skip` (validating a value nobody wants) and `template` (the fast
+//! path for the compact top-level objects WeChat sends, which hands the
+//! target the calls the general path would make, and leaves every other text
+//! to it). The visiting and the skipping paths share the scans, the key
+//! reader, the string and number readers and the watermark reader, so that
+//! both judge every input alike.
 
 mod access;
 mod grammar;
