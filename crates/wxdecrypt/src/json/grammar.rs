@@ -10,6 +10,7 @@ use super::access::{
 };
 use super::keys::KeySet;
 use super::read::Parser;
+use super::template::Template;
 use super::watermark::WATERMARK;
 
 impl<'de> Parser<'de> {
@@ -82,7 +83,17 @@ impl<'de> Parser<'de> {
     pub(super) fn any<V: Visitor<'de>>(&mut self, visitor: V) -> Result<V::Value, JsonProblem> {
         match self.peek_ws() {
             Some(b'"') => self.parse_str()?.visit(visitor),
-            Some(b'{') => self.visit_object(visitor),
+            Some(b'{') => {
+                // The top-level object in WeChat's compact shape: the fast
+                // path, which accepts it exactly as `visit_object` would.
+                if self.depth == 0 && self.fast {
+                    let mut template = Template::new();
+                    if self.scan_template(&mut template).is_some() {
+                        return self.visit_template(&template, visitor);
+                    }
+                }
+                self.visit_object(visitor)
+            }
             Some(b'[') => self.visit_array(visitor),
             Some(b't') => {
                 self.literal(b"true")?;

@@ -11,9 +11,12 @@
 //! `read` (the cursor and the byte scans), `string` and `number` (the two
 //! scalar grammars), `keys` (duplicate-key detection), `watermark` (its
 //! capture), `grammar` (the serde `Deserializer`), `access` (the serde access
-//! types) and `skip` (validating a value nobody wants). The visiting and the
-//! skipping paths share the scans, the key reader, the string and number
-//! readers and the watermark reader, so that both judge every input alike.
+//! types), `skip` (validating a value nobody wants) and `template` (the fast
+//! path for the compact top-level objects WeChat sends, which hands the
+//! target the calls the general path would make, and leaves every other text
+//! to it). The visiting and the skipping paths share the scans, the key
+//! reader, the string and number readers and the watermark reader, so that
+//! both judge every input alike.
 
 mod access;
 mod grammar;
@@ -22,6 +25,7 @@ mod number;
 mod read;
 mod skip;
 mod string;
+mod template;
 mod watermark;
 
 pub(crate) use watermark::WATERMARK;
@@ -106,7 +110,22 @@ pub(crate) const MAX_DEPTH: usize = 32;
 pub(crate) fn parse<'de, T: de::Deserialize<'de>>(
     text: &'de str,
 ) -> Result<(T, Option<WatermarkRef<'de>>), JsonProblem> {
+    let result = parse_with(text, true);
+    // Under the fuzzer, every text is also read by the general parser alone,
+    // and the two readings must agree (the values are compared by the
+    // tests, which know their types).
+    #[cfg(fuzzing)]
+    assert_same_outcome(&result, &parse_with::<T>(text, false));
+    result
+}
+
+/// [`parse`], with the template fast path allowed (`fast`) or not.
+pub(crate) fn parse_with<'de, T: de::Deserialize<'de>>(
+    text: &'de str,
+    fast: bool,
+) -> Result<(T, Option<WatermarkRef<'de>>), JsonProblem> {
     let mut parser = Parser::new(text);
+    parser.fast = fast;
     match parser.peek_ws() {
         Some(b'{') => {}
         Some(b'[' | b'"' | b'-' | b'0'..=b'9' | b't' | b'f' | b'n') => {
@@ -131,4 +150,22 @@ pub(crate) fn parse<'de, T: de::Deserialize<'de>>(
         return Err(JsonProblem::Syntax);
     }
     Ok((value, parser.watermark.take()))
+}
+
+/// Panics unless the two readings of one text both fail with the same
+/// problem or both succeed with the same watermark.
+#[cfg(any(test, fuzzing))]
+pub(crate) fn assert_same_outcome<T>(
+    fast: &Result<(T, Option<WatermarkRef<'_>>), JsonProblem>,
+    general: &Result<(T, Option<WatermarkRef<'_>>), JsonProblem>,
+) {
+    match (fast, general) {
+        (Ok((_, a)), Ok((_, b))) => assert_eq!(a, b, "the two paths' watermarks differ"),
+        (Err(a), Err(b)) => assert_eq!(a, b, "the two paths fail differently"),
+        (a, b) => panic!(
+            "one path accepts, the other refuses: fast {:?}, general {:?}",
+            a.as_ref().err(),
+            b.as_ref().err()
+        ),
+    }
 }

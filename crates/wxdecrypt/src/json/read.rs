@@ -40,20 +40,35 @@ pub(super) const fn stop_mask(word: u64) -> u64 {
 
 /// Index of the first byte at or after `from` that needs special handling
 /// inside a string (see [`STRING_STOP`]), or `bytes.len()` if there is none.
+///
+/// Two words per step while 16 bytes are left (one test for both), then
+/// one word, then [`plain_end_tail`].
 #[allow(clippy::inline_always, reason = "measured with scripts/callgrind.sh")]
 #[inline(always)]
 pub(super) fn plain_end(bytes: &[u8], from: usize) -> usize {
-    let Some(mut rest) = bytes.get(from..) else {
-        return from;
-    };
-    while let Some((word, after)) = rest.split_first_chunk::<8>() {
+    let mut at = from;
+    while let Some(pair) = bytes.get(at..).and_then(<[u8]>::first_chunk::<16>) {
+        let (low, high) = pair.split_at(8);
+        let low = stop_mask(u64::from_le_bytes(low.try_into().unwrap_or_default()));
+        let high = stop_mask(u64::from_le_bytes(high.try_into().unwrap_or_default()));
+        if low | high != 0 {
+            let skip = if low == 0 {
+                8 + high.trailing_zeros() / 8
+            } else {
+                low.trailing_zeros() / 8
+            };
+            return at + skip as usize;
+        }
+        at += 16;
+    }
+    if let Some(word) = bytes.get(at..).and_then(<[u8]>::first_chunk::<8>) {
         let mask = stop_mask(u64::from_le_bytes(*word));
         if mask != 0 {
-            return bytes.len() - rest.len() + (mask.trailing_zeros() / 8) as usize;
+            return at + (mask.trailing_zeros() / 8) as usize;
         }
-        rest = after;
+        at += 8;
     }
-    plain_end_tail(bytes, bytes.len() - rest.len())
+    plain_end_tail(bytes, at)
 }
 
 /// [`plain_end`] for the last (fewer than 8) bytes of `bytes`.
@@ -105,6 +120,9 @@ pub(super) struct Parser<'de> {
     pub(super) jump: Option<(usize, usize)>,
     /// First non-`Shape` error handed to the target type, if any.
     pub(super) poison: Option<JsonProblem>,
+    /// Whether the top-level object may take the template fast path
+    /// (`template.rs`); the tests turn it off to compare the two paths.
+    pub(super) fast: bool,
 }
 
 impl fmt::Debug for Parser<'_> {
@@ -129,6 +147,7 @@ impl<'de> Parser<'de> {
             watermark: None,
             jump: None,
             poison: None,
+            fast: true,
         }
     }
 

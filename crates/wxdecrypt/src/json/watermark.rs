@@ -29,7 +29,7 @@ impl<'de> Parser<'de> {
     /// Reads the watermark value at the cursor, leaving the cursor after it.
     pub(super) fn read_watermark(&mut self) -> Result<WatermarkRef<'de>, JsonProblem> {
         self.peek_ws();
-        if let Some((watermark, end)) = self.quick_watermark() {
+        if let Some((watermark, end)) = self.quick_watermark(self.pos) {
             self.pos = end;
             return Ok(watermark);
         }
@@ -39,13 +39,14 @@ impl<'de> Parser<'de> {
     /// Fast path for the two canonical compact watermarks,
     /// `{"timestamp":N,"appid":"S"}` and `{"appid":"S","timestamp":N}`, with
     /// no escapes in `S`. Returns the watermark and its end, or `None` for
-    /// anything else, which [`Self::parse_watermark`] then judges.
-    pub(super) fn quick_watermark(&self) -> Option<(WatermarkRef<'de>, usize)> {
+    /// anything else, which [`Self::parse_watermark`] then judges. `at` is
+    /// where the value starts (the cursor, or a member the template reads).
+    pub(super) fn quick_watermark(&self, at: usize) -> Option<(WatermarkRef<'de>, usize)> {
         const TIMESTAMP_FIRST: &[u8] = br#"{"timestamp":"#;
         const THEN_APPID: &[u8] = br#","appid":""#;
         const APPID_FIRST: &[u8] = br#"{"appid":""#;
         const THEN_TIMESTAMP: &[u8] = br#","timestamp":"#;
-        let rest = self.bytes.get(self.pos..)?;
+        let rest = self.bytes.get(at..)?;
         let (appid, timestamp, len);
         if let Some(after) = rest.strip_prefix(TIMESTAMP_FIRST) {
             let (value, digits) = quick_u64(after)?;
@@ -72,7 +73,7 @@ impl<'de> Parser<'de> {
             appid: Cow::Borrowed(appid),
             timestamp,
         };
-        Some((watermark, self.pos + len))
+        Some((watermark, at + len))
     }
 
     /// The escape-free string body at the start of `tail` (a suffix of the

@@ -1,7 +1,7 @@
 //! Unit tests of the payload types: the phone rules and masking, the
 //! country code forms, genders, and what `Debug` shows.
 
-use super::phone::mask;
+use super::phone::{all_digits, is_phone_text, mask};
 use super::*;
 
 #[test]
@@ -327,4 +327,29 @@ fn equal_phone_numbers_compare_and_hash_alike() {
     assert_eq!(state.hash_one(&a), state.hash_one(&b));
     assert_ne!(a, c);
     assert_eq!(a.clone(), a);
+}
+
+#[test]
+fn the_word_at_a_time_digit_checks_agree_with_the_byte_at_a_time_ones() {
+    // Every byte value at every position of texts of 0 to 24 digits (three
+    // whole words and every length of a short last one).
+    let phone_byte = |b: u8| b.is_ascii_digit() || matches!(b, b' ' | b'-' | b'(' | b')');
+    for len in 0..=24usize {
+        let digits = vec![b'7'; len];
+        assert!(all_digits(&digits), "{len}");
+        assert!(is_phone_text(&digits), "{len}");
+        for at in 0..len {
+            for b in 0..=255u8 {
+                let mut text = digits.clone();
+                text[at] = b;
+                assert_eq!(all_digits(&text), b.is_ascii_digit(), "{len} {at} {b:#x}");
+                let expected = phone_byte(b) || (at == 0 && b == b'+');
+                assert_eq!(is_phone_text(&text), expected, "{len} {at} {b:#x}");
+            }
+        }
+    }
+    // Mixed texts: the word check fails, the byte walk decides.
+    assert!(is_phone_text(b"+86 (138) 2252-8774"));
+    assert!(!is_phone_text(b"+86 138.2252.8774"));
+    assert!(!is_phone_text(b"++8613822528774"));
 }

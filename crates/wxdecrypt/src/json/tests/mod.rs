@@ -18,6 +18,7 @@ mod map_keys;
 mod scans;
 mod serde_surface;
 mod syntax;
+mod template;
 mod watermark;
 
 const PHONE: &str = r#"{"phoneNumber":"18017448610","purePhoneNumber":"18017448610","countryCode":"86","watermark":{"timestamp":1558787160,"appid":"wxdaa2ab9ef87b5497"}}"#;
