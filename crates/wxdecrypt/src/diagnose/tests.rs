@@ -7,7 +7,7 @@ use std::borrow::Cow;
 
 use serde::de::{self, Deserializer, Visitor};
 
-use super::members::{is_identifier, top_level_keys_before};
+use super::members::{TopLevel, is_identifier, top_level_keys_before};
 use super::plaintext::{tail_object, unmatched_closers};
 use super::{DiagnoseOptions, PayloadKind};
 use crate::error::Error;
@@ -268,4 +268,49 @@ fn the_options_report_what_they_were_given() {
     let options = options.unchecked_appid().with_max_encrypted_data_len(100);
     assert!(!options.checks_appid());
     assert_eq!(options.max_encrypted_data_len(), 100);
+}
+
+/// The member reader is a serde `Deserialize` like any other: under a
+/// deserializer that reports what was expected (serde's own value
+/// deserializers do; this crate's JSON reader drops messages), it names what
+/// it reads, an object and then member names.
+#[test]
+fn the_member_reader_names_what_it_expects() {
+    use serde::de::Deserialize as _;
+    use serde::de::value::{Error as ValueError, MapDeserializer, StrDeserializer};
+    let message = |result: Result<TopLevel, ValueError>| match result {
+        Ok(_) => panic!("a wrong type was read"),
+        Err(error) => error.to_string(),
+    };
+    let not_a_map = message(TopLevel::deserialize(StrDeserializer::<ValueError>::new(
+        "x",
+    )));
+    assert!(not_a_map.ends_with("expected a JSON object"), "{not_a_map}");
+    let numeric_key = MapDeserializer::<_, ValueError>::new([(1u8, 2u8)].into_iter());
+    let numeric_key = message(TopLevel::deserialize(numeric_key));
+    assert!(
+        numeric_key.ends_with("expected a member name"),
+        "{numeric_key}"
+    );
+}
+
+/// Only the first 64 member names are kept (the count goes on): a payload's
+/// member as the 64th name makes the object resemble that payload, as the
+/// 65th it is not read.
+#[test]
+fn names_past_the_64th_are_counted_but_not_read() {
+    let object = |fillers: usize| {
+        let mut text = String::from("{");
+        for i in 0..fillers {
+            text.push_str(&format!("\"m{i}\":0,"));
+        }
+        text.push_str("\"purePhoneNumber\":\"1\"}");
+        text
+    };
+    let resembles = |text: &str| match crate::json::parse::<TopLevel>(text) {
+        Ok((top, _)) => top.resembles(),
+        Err(problem) => panic!("{problem:?}: {text}"),
+    };
+    assert_eq!(resembles(&object(63)), Some(PayloadKind::PhoneNumber));
+    assert_eq!(resembles(&object(64)), None);
 }
