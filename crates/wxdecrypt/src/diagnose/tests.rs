@@ -8,8 +8,8 @@ use std::borrow::Cow;
 use serde::de::{self, Deserializer, Visitor};
 
 use super::members::{TopLevel, is_identifier, top_level_keys_before};
-use super::plaintext::{tail_object, unmatched_closers};
-use super::{DiagnoseOptions, PayloadKind};
+use super::plaintext::{padding_failed, read_plaintext, tail_object, unmatched_closers};
+use super::{DiagnoseOptions, Finding, PayloadKind};
 use crate::error::Error;
 use crate::input::BLOCK;
 use crate::payload::{GroupEnterInfo, Members, PhoneNumber, ShareInfo, UserInfo, WeRunData};
@@ -313,4 +313,84 @@ fn names_past_the_64th_are_counted_but_not_read() {
     };
     assert_eq!(resembles(&object(63)), Some(PayloadKind::PhoneNumber));
     assert_eq!(resembles(&object(64)), None);
+}
+
+/// Plaintext made of 16-byte blocks: `t` a block that reads as text, `r`
+/// one that does not (NUL bytes are control characters), `u` one that is
+/// not UTF-8 at all.
+fn blocks(layout: &str) -> Vec<u8> {
+    layout
+        .bytes()
+        .flat_map(|b| match b {
+            b't' => *b"some text, read ",
+            b'r' => [0; BLOCK],
+            b'u' => [0xff; BLOCK],
+            _ => panic!("no block kind {b}"),
+        })
+        .collect()
+}
+
+/// After a failed padding check: data of two blocks or more whose blocks
+/// read as text at least half the time was cut short; less text, or a
+/// single block, is a wrong key, and only the single block says the iv
+/// could be the cause too.
+#[test]
+fn a_failed_padding_is_truncation_exactly_when_half_the_blocks_read() {
+    let key_wrong = |single_block| Finding::KeyWrongOrStale {
+        single_block,
+        padding_passed: false,
+    };
+    let cases = [
+        ("t", key_wrong(true)),
+        ("r", key_wrong(true)),
+        ("tt", Finding::Truncated),
+        ("tr", Finding::Truncated),
+        ("rt", Finding::Truncated),
+        ("rr", key_wrong(false)),
+        ("trr", key_wrong(false)),
+        ("ttr", Finding::Truncated),
+        ("trrr", key_wrong(false)),
+        ("ttrr", Finding::Truncated),
+    ];
+    for (layout, expected) in cases {
+        assert_eq!(padding_failed(&blocks(layout)), expected, "{layout}");
+    }
+}
+
+/// After a passed padding check, plaintext that is not UTF-8 (and not the
+/// end of an object): mostly text is text with a few bad bytes; mostly not
+/// is a wrong key that passed the padding by chance. A last, partial block
+/// counts as a block, and only data of one ciphertext block says the iv
+/// could be the cause too.
+#[test]
+fn a_plaintext_that_is_not_utf8_is_text_exactly_when_half_the_blocks_read() {
+    let options = DiagnoseOptions::new(Validation::new("wx4f4bc4dec97d474b"));
+    let now = UnixTime::from_secs(1_700_000_000);
+    let key_wrong = |single_block| Finding::KeyWrongOrStale {
+        single_block,
+        padding_passed: true,
+    };
+    let with_partial_block = |layout| {
+        let mut plain = blocks(layout);
+        plain.extend_from_slice(&[0xff; 5]);
+        plain
+    };
+    let cases = [
+        (blocks("u"), 1, key_wrong(true)),
+        (blocks("tu"), 2, Finding::NotUtf8),
+        (blocks("ut"), 2, Finding::NotUtf8),
+        (blocks("tuu"), 3, key_wrong(false)),
+        (blocks("ttu"), 3, Finding::NotUtf8),
+        (blocks("tuuu"), 4, key_wrong(false)),
+        (blocks("ttuu"), 4, Finding::NotUtf8),
+        (with_partial_block("t"), 2, Finding::NotUtf8),
+        (with_partial_block("tu"), 3, key_wrong(false)),
+    ];
+    for (plain, count, expected) in cases {
+        assert_eq!(
+            read_plaintext(&plain, count, &options, now),
+            expected,
+            "{plain:?}"
+        );
+    }
 }
