@@ -394,3 +394,20 @@ fn a_plaintext_that_is_not_utf8_is_text_exactly_when_half_the_blocks_read() {
         );
     }
 }
+
+/// The raw text of a member name (decrypted text, never shown) is kept only
+/// where a garbled first block may have hit it: for the first 4 names, and
+/// only those of at most 16 bytes.
+#[test]
+fn raw_name_text_is_kept_for_the_first_four_short_names_only() {
+    let text = format!(
+        r#"{{"a":0,"{}":0,"{}":0,"d":0,"e":0,"f":0}}"#,
+        "q".repeat(BLOCK + 1),
+        "p".repeat(BLOCK)
+    );
+    let Ok((top, _)) = crate::json::parse::<TopLevel>(&text) else {
+        panic!("{text}");
+    };
+    // "a", the 16-byte name and "d"; not the 17-byte name, not "e" or "f".
+    assert_eq!(top.raw_names(), 3);
+}
