@@ -9,8 +9,10 @@ use serde::de::{self, Deserializer, Visitor};
 
 use super::members::{TopLevel, is_identifier, top_level_keys_before};
 use super::plaintext::{padding_failed, read_plaintext, tail_object, unmatched_closers};
-use super::{DiagnoseOptions, Finding, PayloadKind};
-use crate::error::Error;
+use super::{
+    DiagnoseOptions, Diagnosis, Finding, JsonProblem, LengthHint, MemberNames, PayloadKind,
+};
+use crate::error::{Damage, Error, Field};
 use crate::input::BLOCK;
 use crate::payload::{GroupEnterInfo, Members, PhoneNumber, ShareInfo, UserInfo, WeRunData};
 use crate::validation::{UnixTime, Validation, WatermarkRef};
@@ -410,4 +412,169 @@ fn raw_name_text_is_kept_for_the_first_four_short_names_only() {
     };
     // "a", the 16-byte name and "d"; not the 17-byte name, not "e" or "f".
     assert_eq!(top.raw_names(), 3);
+}
+
+/// The report's `cause:` and `fix:` lines for a finding, or `None` when it
+/// has neither.
+fn cause_and_fix(finding: Finding) -> Option<(String, String)> {
+    let report = Diagnosis {
+        finding,
+        after_repair: None,
+    }
+    .to_string();
+    let line = |label: &str| {
+        report
+            .lines()
+            .find_map(|line| line.strip_prefix(label))
+            .map(str::to_owned)
+    };
+    match (line("cause:   "), line("fix:     ")) {
+        (Some(cause), Some(fix)) => Some((cause, fix)),
+        (None, None) => None,
+        _ => panic!("a cause without a fix, or a fix without a cause:\n{report}"),
+    }
+}
+
+/// Every failing finding's report gives a likely cause and a fix of its
+/// own. Findings grouped together share theirs on purpose (hex named by
+/// the damage check or by the length; a length that suggests nothing and
+/// one without a hint; malformed JSON and JSON of no known shape); two
+/// findings of different groups differ in both the cause and the fix. A
+/// valid payload has neither.
+#[test]
+fn each_finding_gives_a_cause_and_a_fix_of_its_own() {
+    let field = Field::Iv;
+    let input = |error, hint| Finding::Input {
+        error,
+        lenient_repairs: false,
+        hint,
+    };
+    let damaged = |damage| {
+        let error = Error::DamagedBase64 {
+            field,
+            damage,
+            position: None,
+        };
+        input(error, None)
+    };
+    let length = |hint| input(Error::WrongLength { field, len: 12 }, hint);
+    let policy = |error| Finding::Policy {
+        kind: PayloadKind::PhoneNumber,
+        error,
+    };
+    let too_large = Error::TooLarge {
+        field,
+        len: 300,
+        max: 256,
+    };
+    let space = Error::SpaceInBase64 {
+        field,
+        position: Some(3),
+    };
+    let invalid = Error::InvalidBase64 {
+        field,
+        position: None,
+    };
+    let other_appid = Error::AppIdMismatch {
+        expected: "wxaaaaaaaaaaaaaaaa".into(),
+        found: "wxbbbbbbbbbbbbbbbb".into(),
+    };
+    let expired = Error::Expired {
+        timestamp: 1,
+        now: 10_000,
+        max_age: 60,
+    };
+    let future = Error::FromFuture {
+        timestamp: 10_000,
+        now: 1,
+        leeway: 300,
+    };
+    let no_shape = Finding::UnexpectedShape {
+        resembles: None,
+        missing: Vec::new(),
+        members: MemberNames::default(),
+    };
+    let groups = [
+        vec![input(Error::Empty { field }, None)],
+        vec![input(too_large, None)],
+        vec![input(space, None)],
+        vec![damaged(Damage::LineBreak)],
+        vec![damaged(Damage::PercentEncoded)],
+        vec![damaged(Damage::UrlSafeAlphabet)],
+        vec![damaged(Damage::MissingPadding)],
+        vec![damaged(Damage::SurroundingWhitespace)],
+        vec![damaged(Damage::Hex), length(Some(LengthHint::Hex))],
+        vec![length(Some(LengthHint::AlreadyDecoded))],
+        vec![length(Some(LengthHint::Unknown)), length(None)],
+        vec![input(Error::NotBlockAligned { len: 20 }, None)],
+        vec![input(invalid, None)],
+        vec![Finding::EncodedTwice {
+            field,
+            reaches_cipher: false,
+        }],
+        vec![Finding::KeyWrongOrStale {
+            single_block: false,
+            padding_passed: false,
+        }],
+        vec![Finding::Truncated],
+        vec![Finding::IvWrong { resembles: None }],
+        vec![Finding::NotUtf8],
+        vec![
+            Finding::MalformedJson {
+                problem: JsonProblem::Syntax,
+            },
+            no_shape,
+        ],
+        vec![policy(other_appid)],
+        vec![policy(expired)],
+        vec![policy(future)],
+        vec![policy(Error::MissingWatermark)],
+    ];
+    let mut seen: Vec<(String, String)> = Vec::new();
+    for group in groups {
+        let mut texts = group.iter().map(|finding| {
+            cause_and_fix(finding.clone()).unwrap_or_else(|| panic!("no cause for {finding:?}"))
+        });
+        let first = texts.next().expect("a group has a finding");
+        for text in texts {
+            assert_eq!(text, first, "{group:?}");
+        }
+        for other in &seen {
+            assert_ne!(other.0, first.0, "the same cause for {group:?}");
+            assert_ne!(other.1, first.1, "the same fix for {group:?}");
+        }
+        seen.push(first);
+    }
+    let valid = Finding::Valid {
+        kind: PayloadKind::PhoneNumber,
+        watermark: None,
+        appid: None,
+        appid_checked: true,
+    };
+    assert_eq!(cause_and_fix(valid), None);
+}
+
+/// Each JSON problem in a plaintext is worded on its own, but for a syntax
+/// and a shape error: reading any object, only the text can be at fault.
+#[test]
+fn each_json_problem_is_worded_on_its_own() {
+    let problems = [
+        JsonProblem::Syntax,
+        JsonProblem::DuplicateKey,
+        JsonProblem::TooDeep,
+        JsonProblem::NotAnObject,
+        JsonProblem::BadWatermark,
+    ];
+    let texts: Vec<String> = problems
+        .iter()
+        .map(|&problem| Finding::MalformedJson { problem }.to_string())
+        .collect();
+    for (i, text) in texts.iter().enumerate() {
+        assert!(text.starts_with("the plaintext"), "{text}");
+        assert!(!texts[..i].contains(text), "{text}");
+    }
+    let shape = Finding::MalformedJson {
+        problem: JsonProblem::Shape,
+    };
+    assert_eq!(shape.to_string(), texts[0]);
 }
