@@ -349,6 +349,25 @@ fn the_expected_length_decides_what_a_space_was() {
     );
 }
 
+/// In text wrapped over lines, spaces are first taken for indentation and
+/// dropped; when that reading does not give the field's length and reading
+/// them as lost `+` does, the `+` reading wins. For a key and an iv (16
+/// bytes): dropped, the two spaces leave 20 characters (15 bytes).
+#[test]
+fn in_wrapped_text_the_expected_length_can_make_spaces_lost_plus_signs() {
+    assert_eq!(
+        lenient().iv("r7BXXKkL 8qrS\nNn05n qiA==").unwrap(),
+        Iv::from_base64("r7BXXKkL+8qrSNn05n+qiA==").unwrap()
+    );
+    let key = lenient().session_key("lyY4HPQb OYzZ\ndG JcYK9w==").unwrap();
+    assert_eq!(
+        key.expose(),
+        SessionKey::from_base64("lyY4HPQb+OYzZdG+JcYK9w==")
+            .unwrap()
+            .expose()
+    );
+}
+
 #[test]
 fn the_parser_reports_its_settings() {
     let parser = InputParser::new();
