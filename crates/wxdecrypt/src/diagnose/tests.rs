@@ -2,7 +2,7 @@
 //! after a garbled first block, member names, the member lists, and the
 //! watermark check with the appid unchecked.
 
-use core::fmt;
+use core::fmt::{self, Write as _};
 use std::borrow::Cow;
 
 use serde::de::{self, Deserializer, Visitor};
@@ -304,7 +304,7 @@ fn names_past_the_64th_are_counted_but_not_read() {
     let object = |fillers: usize| {
         let mut text = String::from("{");
         for i in 0..fillers {
-            text.push_str(&format!("\"m{i}\":0,"));
+            write!(text, "\"m{i}\":0,").expect("writing to a String");
         }
         text.push_str("\"purePhoneNumber\":\"1\"}");
         text
@@ -435,14 +435,9 @@ fn cause_and_fix(finding: Finding) -> Option<(String, String)> {
     }
 }
 
-/// Every failing finding's report gives a likely cause and a fix of its
-/// own. Findings grouped together share theirs on purpose (hex named by
-/// the damage check or by the length; a length that suggests nothing and
-/// one without a hint; malformed JSON and JSON of no known shape); two
-/// findings of different groups differ in both the cause and the fix. A
-/// valid payload has neither.
-#[test]
-fn each_finding_gives_a_cause_and_a_fix_of_its_own() {
+/// A failing finding of each kind, grouped by the cause and fix its
+/// report should give: see the next test.
+fn findings_by_cause() -> Vec<Vec<Finding>> {
     let field = Field::Iv;
     let input = |error, hint| Finding::Input {
         error,
@@ -494,7 +489,7 @@ fn each_finding_gives_a_cause_and_a_fix_of_its_own() {
         missing: Vec::new(),
         members: MemberNames::default(),
     };
-    let groups = [
+    vec![
         vec![input(Error::Empty { field }, None)],
         vec![input(too_large, None)],
         vec![input(space, None)],
@@ -529,9 +524,19 @@ fn each_finding_gives_a_cause_and_a_fix_of_its_own() {
         vec![policy(expired)],
         vec![policy(future)],
         vec![policy(Error::MissingWatermark)],
-    ];
+    ]
+}
+
+/// Every failing finding's report gives a likely cause and a fix of its
+/// own. Findings grouped together share theirs on purpose (hex named by
+/// the damage check or by the length; a length that suggests nothing and
+/// one without a hint; malformed JSON and JSON of no known shape); two
+/// findings of different groups differ in both the cause and the fix. A
+/// valid payload has neither.
+#[test]
+fn each_finding_gives_a_cause_and_a_fix_of_its_own() {
     let mut seen: Vec<(String, String)> = Vec::new();
-    for group in groups {
+    for group in findings_by_cause() {
         let mut texts = group.iter().map(|finding| {
             cause_and_fix(finding.clone()).unwrap_or_else(|| panic!("no cause for {finding:?}"))
         });
