@@ -368,6 +368,52 @@ fn in_wrapped_text_the_expected_length_can_make_spaces_lost_plus_signs() {
     );
 }
 
+/// When both readings of the spaces give whole blocks, the length cannot
+/// decide and the text does: in one-line text a space is a lost `+`, in
+/// text wrapped over lines it is indentation. 128 characters and 64
+/// spaces: as `+`, 192 characters (144 bytes, 9 blocks); dropped, 128
+/// characters (96 bytes, 6 blocks).
+#[test]
+fn when_the_length_cannot_decide_line_breaks_do() {
+    let one_line = "AA ".repeat(64);
+    assert_eq!(
+        lenient().encrypted_data(&one_line).unwrap().decoded_len(),
+        144
+    );
+    let wrapped = format!("{}\n{}", "AA ".repeat(32), "AA ".repeat(32));
+    assert_eq!(
+        lenient().encrypted_data(&wrapped).unwrap().decoded_len(),
+        96
+    );
+}
+
+/// A text that fails decoding although its shape is right is located at
+/// the first character outside the alphabet (a `=` before the final
+/// padding is one), or else at the last data character, whose trailing
+/// bits are not zero.
+#[test]
+fn a_text_that_fails_decoding_is_located_at_its_first_bad_character() {
+    let decode = |text: &str| {
+        let data = EncryptedData::from_base64(text).unwrap();
+        data.decode_into(&mut vec![0; data.decoded_len()])
+            .unwrap_err()
+    };
+    let at = |position| Error::InvalidBase64 {
+        field: Field::EncryptedData,
+        position: Some(position),
+    };
+    assert_eq!(decode("AAAAA!AAAAAAAAAAAAAAAA=="), at(5));
+    assert_eq!(decode("AAAA=AAAAAAAAAAAAAAAAA=="), at(4));
+    assert_eq!(decode("AAAAAAAAAAAAAAAAAAAAAB=="), at(21));
+    assert_eq!(
+        Iv::from_base64("r7BXXKkLb8qrSNn05n0qiB==").unwrap_err(),
+        Error::InvalidBase64 {
+            field: Field::Iv,
+            position: Some(21)
+        }
+    );
+}
+
 #[test]
 fn the_parser_reports_its_settings() {
     let parser = InputParser::new();
