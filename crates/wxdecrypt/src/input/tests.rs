@@ -126,6 +126,21 @@ fn missing_padding_is_rejected_strictly_and_repaired_leniently() {
     );
 }
 
+/// The lenient mode restores lost padding with as many `=` as the length
+/// needs: two after 22 characters (16 bytes), one after 43 (32 bytes).
+#[test]
+fn lost_padding_is_restored_with_one_or_two_equals_signs() {
+    let two = "A".repeat(22);
+    assert_eq!(
+        lenient().encrypted_data(&two).unwrap().as_base64(),
+        format!("{two}==")
+    );
+    let one = "A".repeat(43);
+    let data = lenient().encrypted_data(&one).unwrap();
+    assert_eq!(data.as_base64(), format!("{one}="));
+    assert_eq!(data.decoded_len(), 32);
+}
+
 #[test]
 fn encrypted_data_shape_is_checked_before_decoding() {
     assert_eq!(
