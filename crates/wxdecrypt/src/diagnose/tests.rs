@@ -583,3 +583,49 @@ fn each_json_problem_is_worded_on_its_own() {
     };
     assert_eq!(shape.to_string(), texts[0]);
 }
+
+/// Every finding has a `finding:` line of its own words: none is empty.
+#[test]
+fn every_finding_is_worded() {
+    let valid = Finding::Valid {
+        kind: PayloadKind::PhoneNumber,
+        watermark: None,
+        appid: None,
+        appid_checked: true,
+    };
+    for finding in findings_by_cause().into_iter().flatten().chain([valid]) {
+        let report = Diagnosis {
+            finding: finding.clone(),
+            after_repair: None,
+        }
+        .to_string();
+        let line = report
+            .lines()
+            .find_map(|line| line.strip_prefix("finding: "));
+        assert!(
+            line.is_some_and(|line| !line.trim().is_empty()),
+            "{finding:?}:\n{report}"
+        );
+    }
+}
+
+/// A JSON problem other than a syntax error is named as it is: a key given
+/// twice, or nesting too deep, is not reported as malformed syntax.
+#[test]
+fn a_plaintext_json_problem_is_named_as_it_is() {
+    let options = DiagnoseOptions::new(Validation::new("wx4f4bc4dec97d474b"));
+    let now = UnixTime::from_secs(1_700_000_000);
+    let deep = format!("{{\"a\":{}{}}}", "[".repeat(40), "]".repeat(40));
+    let cases = [
+        (r#"{"a":1,"a":2}"#.to_owned(), JsonProblem::DuplicateKey),
+        (deep, JsonProblem::TooDeep),
+        (r#"{"a":1"#.to_owned(), JsonProblem::Syntax),
+    ];
+    for (text, problem) in cases {
+        assert_eq!(
+            read_plaintext(text.as_bytes(), 1, &options, now),
+            Finding::MalformedJson { problem },
+            "{text}"
+        );
+    }
+}
