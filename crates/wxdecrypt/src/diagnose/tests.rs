@@ -629,3 +629,42 @@ fn a_plaintext_json_problem_is_named_as_it_is() {
         );
     }
 }
+
+/// An object of a known kind's members says whether members are missing
+/// (and which) or a value is wrong; a valid payload says whether its appid
+/// was checked.
+#[test]
+fn shape_and_valid_findings_say_what_they_found() {
+    let shape = |missing: Vec<&'static str>| {
+        Finding::UnexpectedShape {
+            resembles: Some(PayloadKind::PhoneNumber),
+            missing,
+            members: MemberNames::default(),
+        }
+        .to_string()
+    };
+    let complete = shape(Vec::new());
+    assert!(
+        complete.contains("a value has the wrong type"),
+        "{complete}"
+    );
+    let lacking = shape(vec!["purePhoneNumber"]);
+    assert!(
+        lacking.contains("which needs purePhoneNumber too"),
+        "{lacking}"
+    );
+    let valid = |appid_checked| {
+        Finding::Valid {
+            kind: PayloadKind::PhoneNumber,
+            watermark: Some(crate::validation::Watermark {
+                timestamp: UnixTime::from_secs(1_700_000_000),
+            }),
+            appid: Some("wx4f4bc4dec97d474b".into()),
+            appid_checked,
+        }
+        .to_string()
+    };
+    let unchecked = "the appid was not checked";
+    assert!(!valid(true).contains(unchecked), "{}", valid(true));
+    assert!(valid(false).contains(unchecked), "{}", valid(false));
+}
