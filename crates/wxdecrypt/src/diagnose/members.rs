@@ -325,6 +325,15 @@ impl TopLevel {
     }
 }
 
+#[cfg(test)]
+impl TopLevel {
+    /// How many names hold their raw text: for the tests that check how
+    /// much decrypted text is kept.
+    pub(super) fn raw_names(&self) -> usize {
+        self.names.iter().filter(|name| name.raw.is_some()).count()
+    }
+}
+
 /// Whether a member name is safe to show: a plain ASCII identifier.
 pub(super) fn is_identifier(name: &str) -> bool {
     let mut bytes = name.bytes();

@@ -126,6 +126,21 @@ fn missing_padding_is_rejected_strictly_and_repaired_leniently() {
     );
 }
 
+/// The lenient mode restores lost padding with as many `=` as the length
+/// needs: two after 22 characters (16 bytes), one after 43 (32 bytes).
+#[test]
+fn lost_padding_is_restored_with_one_or_two_equals_signs() {
+    let two = "A".repeat(22);
+    assert_eq!(
+        lenient().encrypted_data(&two).unwrap().as_base64(),
+        format!("{two}==")
+    );
+    let one = "A".repeat(43);
+    let data = lenient().encrypted_data(&one).unwrap();
+    assert_eq!(data.as_base64(), format!("{one}="));
+    assert_eq!(data.decoded_len(), 32);
+}
+
 #[test]
 fn encrypted_data_shape_is_checked_before_decoding() {
     assert_eq!(
@@ -346,6 +361,71 @@ fn the_expected_length_decides_what_a_space_was() {
     assert_eq!(
         lenient().encrypted_data(&lost).unwrap().as_base64(),
         format!("{}+{}", "A".repeat(32), "A".repeat(31))
+    );
+}
+
+/// In text wrapped over lines, spaces are first taken for indentation and
+/// dropped; when that reading does not give the field's length and reading
+/// them as lost `+` does, the `+` reading wins. For a key and an iv (16
+/// bytes): dropped, the two spaces leave 20 characters (15 bytes).
+#[test]
+fn in_wrapped_text_the_expected_length_can_make_spaces_lost_plus_signs() {
+    assert_eq!(
+        lenient().iv("r7BXXKkL 8qrS\nNn05n qiA==").unwrap(),
+        Iv::from_base64("r7BXXKkL+8qrSNn05n+qiA==").unwrap()
+    );
+    let key = lenient().session_key("lyY4HPQb OYzZ\ndG JcYK9w==").unwrap();
+    assert_eq!(
+        key.expose(),
+        SessionKey::from_base64("lyY4HPQb+OYzZdG+JcYK9w==")
+            .unwrap()
+            .expose()
+    );
+}
+
+/// When both readings of the spaces give whole blocks, the length cannot
+/// decide and the text does: in one-line text a space is a lost `+`, in
+/// text wrapped over lines it is indentation. 128 characters and 64
+/// spaces: as `+`, 192 characters (144 bytes, 9 blocks); dropped, 128
+/// characters (96 bytes, 6 blocks).
+#[test]
+fn when_the_length_cannot_decide_line_breaks_do() {
+    let one_line = "AA ".repeat(64);
+    assert_eq!(
+        lenient().encrypted_data(&one_line).unwrap().decoded_len(),
+        144
+    );
+    let wrapped = format!("{}\n{}", "AA ".repeat(32), "AA ".repeat(32));
+    assert_eq!(
+        lenient().encrypted_data(&wrapped).unwrap().decoded_len(),
+        96
+    );
+}
+
+/// A text that fails decoding although its shape is right is located at
+/// the first character outside the alphabet (a `=` before the final
+/// padding is one), or else at the last data character, whose trailing
+/// bits are not zero.
+#[test]
+fn a_text_that_fails_decoding_is_located_at_its_first_bad_character() {
+    let decode = |text: &str| {
+        let data = EncryptedData::from_base64(text).unwrap();
+        data.decode_into(&mut vec![0; data.decoded_len()])
+            .unwrap_err()
+    };
+    let at = |position| Error::InvalidBase64 {
+        field: Field::EncryptedData,
+        position: Some(position),
+    };
+    assert_eq!(decode("AAAAA!AAAAAAAAAAAAAAAA=="), at(5));
+    assert_eq!(decode("AAAA=AAAAAAAAAAAAAAAAA=="), at(4));
+    assert_eq!(decode("AAAAAAAAAAAAAAAAAAAAAB=="), at(21));
+    assert_eq!(
+        Iv::from_base64("r7BXXKkLb8qrSNn05n0qiB==").unwrap_err(),
+        Error::InvalidBase64 {
+            field: Field::Iv,
+            position: Some(21)
+        }
     );
 }
 
