@@ -110,11 +110,11 @@ fuzz_target!(|data: &[u8]| {
             .expect("user info: accepted a malformed payload");
         assert_eq!(
             object.get("nickName").and_then(Value::as_str),
-            Some(decrypted.payload.nick_name.as_str())
+            Some(decrypted.payload.nick_name())
         );
         assert_eq!(
             object.get("openId").and_then(Value::as_str),
-            decrypted.payload.open_id.as_deref()
+            decrypted.payload.open_id()
         );
     }
     if let Ok(decrypted) = wxdecrypt::decrypt_at::<WeRunData>(&key, &iv, &data, &validation, clock)

@@ -135,15 +135,15 @@ pub(crate) fn put_phone(
 /// avatarUrl, unionId?, timestamp?`.
 fn put_user(record: &mut Record, decrypted: &Decrypted<UserInfo>) -> Outcome<()> {
     let user = &decrypted.payload;
-    record.optional(user.open_id.as_deref())?;
-    record.text(&user.nick_name)?;
-    record.number(Some(u64::from(user.gender.code())))?;
-    record.text(&user.language)?;
-    record.text(&user.city)?;
-    record.text(&user.province)?;
-    record.text(&user.country)?;
-    record.text(&user.avatar_url)?;
-    record.optional(user.union_id.as_deref())?;
+    record.optional(user.open_id())?;
+    record.text(user.nick_name())?;
+    record.number(Some(u64::from(user.gender().code())))?;
+    record.text(user.language())?;
+    record.text(user.city())?;
+    record.text(user.province())?;
+    record.text(user.country())?;
+    record.text(user.avatar_url())?;
+    record.optional(user.union_id())?;
     record.number(timestamp(decrypted.watermark.as_ref()))
 }
 

@@ -169,55 +169,55 @@ impl PyUserInfo {
     /// The openid, or `None` when absent (take it from code2session instead).
     #[getter]
     fn open_id(&self) -> Option<&str> {
-        self.user.open_id.as_deref()
+        self.user.open_id()
     }
 
     /// The nickname, exactly as sent.
     #[getter]
     fn nick_name(&self) -> &str {
-        &self.user.nick_name
+        self.user.nick_name()
     }
 
     /// `0` (not set), `1` or `2`.
     #[getter]
     fn gender(&self) -> u8 {
-        self.user.gender.code()
+        self.user.gender().code()
     }
 
     /// The language, e.g. `zh_CN`; empty when not sent.
     #[getter]
     fn language(&self) -> &str {
-        &self.user.language
+        self.user.language()
     }
 
     /// The city; empty when not sent.
     #[getter]
     fn city(&self) -> &str {
-        &self.user.city
+        self.user.city()
     }
 
     /// The province; empty when not sent.
     #[getter]
     fn province(&self) -> &str {
-        &self.user.province
+        self.user.province()
     }
 
     /// The country; empty when not sent.
     #[getter]
     fn country(&self) -> &str {
-        &self.user.country
+        self.user.country()
     }
 
     /// The avatar URL; may be empty.
     #[getter]
     fn avatar_url(&self) -> &str {
-        &self.user.avatar_url
+        self.user.avatar_url()
     }
 
     /// The unionid, or `None` when absent.
     #[getter]
     fn union_id(&self) -> Option<&str> {
-        self.user.union_id.as_deref()
+        self.user.union_id()
     }
 
     /// The checked watermark; `None` only when accepted without one.
@@ -231,17 +231,17 @@ impl PyUserInfo {
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         let user = &self.user;
         let dict = PyDict::new(py);
-        if let Some(open_id) = &user.open_id {
+        if let Some(open_id) = user.open_id() {
             dict.set_item("openId", open_id)?;
         }
-        dict.set_item("nickName", &user.nick_name)?;
-        dict.set_item("gender", user.gender.code())?;
-        dict.set_item("language", &user.language)?;
-        dict.set_item("city", &user.city)?;
-        dict.set_item("province", &user.province)?;
-        dict.set_item("country", &user.country)?;
-        dict.set_item("avatarUrl", &user.avatar_url)?;
-        if let Some(union_id) = &user.union_id {
+        dict.set_item("nickName", user.nick_name())?;
+        dict.set_item("gender", user.gender().code())?;
+        dict.set_item("language", user.language())?;
+        dict.set_item("city", user.city())?;
+        dict.set_item("province", user.province())?;
+        dict.set_item("country", user.country())?;
+        dict.set_item("avatarUrl", user.avatar_url())?;
+        if let Some(union_id) = user.union_id() {
             dict.set_item("unionId", union_id)?;
         }
         dict.set_item("watermark", watermark_item(py, self.watermark.as_ref())?)?;

@@ -51,7 +51,7 @@ fn handle(stored_key: &str, iv: &str, encrypted_data: &str, appid: &str) -> Resp
             wxdecrypt::decrypt_at::<UserInfo>(&key, &iv, &data, &validation, SAMPLE_TIME)
         });
     match result {
-        Ok(user) => respond(200, &format!("hello, {}", user.payload.nick_name)),
+        Ok(user) => respond(200, &format!("hello, {}", user.payload.nick_name())),
         Err(error) => refuse(&error),
     }
 }

@@ -32,7 +32,7 @@ pub use {decrypt::decrypt, decrypt::decrypt_raw, session::decrypt_with_keys};
 // ----- Payloads -----
 pub use payload::{
     Decrypted, Gender, GroupEnterInfo, PhoneNumber, RawPayload, ShareInfo, StepInfo, UserInfo,
-    WeRunData,
+    UserInfoFields, WeRunData,
 };
 
 // ----- Validation and time -----

@@ -1076,11 +1076,8 @@ fn code2session_gives_a_key_that_decrypts_the_official_sample() {
         UnixTime::from_secs(1_477_314_187),
     )
     .unwrap();
-    assert_eq!(user.payload.nick_name, "Band");
-    assert_eq!(
-        user.payload.open_id.as_deref(),
-        Some(session.openid.as_str())
-    );
+    assert_eq!(user.payload.nick_name(), "Band");
+    assert_eq!(user.payload.open_id(), Some(session.openid.as_str()));
 }
 
 #[test]

@@ -6,7 +6,7 @@
 use wxdecrypt::{
     Damage, Decrypted, EncryptedData, Error, Field, Gender, GroupEnterInfo, InputParser, Iv,
     PhoneNumber, RawPayload, SessionKey, ShareInfo, Stage, StepInfo, UnixTime, UserInfo,
-    Validation, Watermark, WeRunData,
+    UserInfoFields, Validation, Watermark, WeRunData,
 };
 use wxdecrypt_testkit::vectors::{entry, real_world, text};
 
@@ -116,17 +116,17 @@ fn phone_number_debug_masks_the_middle_digits() {
 
 #[test]
 fn user_info_debug_redacts_identity_and_profile_links() {
-    let user = UserInfo {
-        open_id: Some("oGZUI0egBJY1zhBYw2KhdUfwVJJE".into()),
-        nick_name: "苏震巍".into(),
+    let user = UserInfo::from(UserInfoFields {
+        open_id: Some("oGZUI0egBJY1zhBYw2KhdUfwVJJE"),
+        nick_name: "苏震巍",
         gender: Gender::Male,
-        language: "zh_CN".into(),
-        city: "Suzhou".into(),
-        province: "Jiangsu".into(),
-        country: "CN".into(),
-        avatar_url: "http://wx.qlogo.cn/mmopen/x/0".into(),
-        union_id: Some("ocMvos6NjeKLIBqg5Mr9QjxrP1FA".into()),
-    };
+        language: "zh_CN",
+        city: "Suzhou",
+        province: "Jiangsu",
+        country: "CN",
+        avatar_url: "http://wx.qlogo.cn/mmopen/x/0",
+        union_id: Some("ocMvos6NjeKLIBqg5Mr9QjxrP1FA"),
+    });
     let debug = format!("{user:?} {user:#?}");
     for secret in ["oGZUI0eg", "苏震巍", "qlogo", "ocMvos6N"] {
         assert!(!debug.contains(secret), "{debug}");

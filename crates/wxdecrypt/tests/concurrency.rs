@@ -32,8 +32,8 @@ fn sixteen_threads_decrypting_two_payloads_all_get_exact_results() {
                         assert_eq!(p.country_code(), "86");
                     } else {
                         let u: UserInfo = decrypt(&user, &user_validation);
-                        assert_eq!(u.nick_name, "Band");
-                        assert_eq!(u.union_id.as_deref(), Some("ocMvos6NjeKLIBqg5Mr9QjxrP1FA"));
+                        assert_eq!(u.nick_name(), "Band");
+                        assert_eq!(u.union_id(), Some("ocMvos6NjeKLIBqg5Mr9QjxrP1FA"));
                     }
                 }
             })

@@ -41,7 +41,7 @@ fn gender_codes_past_2_are_the_opaque_error() {
     // The three that WeChat defines decrypt...
     for code in 0..=2u8 {
         let info: UserInfo = decrypt_as(&user_info(&code.to_string())).unwrap();
-        assert_eq!(info.gender.code(), code);
+        assert_eq!(info.gender().code(), code);
     }
     // ...and no other number does: past 2, the largest u8, past u8, negative,
     // fractional.

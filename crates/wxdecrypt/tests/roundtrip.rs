@@ -12,7 +12,7 @@ use serde::Serialize;
 use serde_json::{Map, Value, json};
 use wxdecrypt::{
     Decrypted, EncryptedData, Error, Gender, InputParser, Iv, PhoneNumber, RawPayload, SessionKey,
-    UnixTime, UserInfo, Validation, Watermark,
+    UnixTime, UserInfo, UserInfoFields, Validation, Watermark,
 };
 use wxdecrypt_testkit::encrypt::{b64, encrypt, encrypt_blocks, unb64_16};
 use wxdecrypt_testkit::vectors;
@@ -267,21 +267,21 @@ fn user_info_case() -> impl Strategy<Value = (Value, UserInfo)> {
                 put("unionId", union.as_ref());
                 object.insert("gender".into(), json!(gender));
                 object.insert("watermark".into(), watermark_json());
-                let expected = UserInfo {
-                    open_id,
-                    nick_name,
+                let expected = UserInfo::from(UserInfoFields {
+                    open_id: open_id.as_deref(),
+                    nick_name: &nick_name,
                     gender: match gender {
                         0 => Gender::Unknown,
                         1 => Gender::Male,
                         _ => Gender::Female,
                     },
-                    language: language.unwrap_or_default(),
-                    city: city.unwrap_or_default(),
-                    province: province.unwrap_or_default(),
-                    country: country.unwrap_or_default(),
-                    avatar_url: avatar.unwrap_or_default(),
-                    union_id: union,
-                };
+                    language: language.as_deref().unwrap_or_default(),
+                    city: city.as_deref().unwrap_or_default(),
+                    province: province.as_deref().unwrap_or_default(),
+                    country: country.as_deref().unwrap_or_default(),
+                    avatar_url: avatar.as_deref().unwrap_or_default(),
+                    union_id: union.as_deref(),
+                });
                 (Value::Object(object), expected)
             },
         )

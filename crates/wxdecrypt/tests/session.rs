@@ -456,7 +456,7 @@ fn candidate_keys_work_for_any_payload_type() {
     let [stale, ..] = other_keys();
     let (index, user) = with_keys::<UserInfo>(&case, &[&stale, &case.key]).unwrap();
     assert_eq!(index, 1);
-    assert_eq!(user.payload.nick_name, "Band");
+    assert_eq!(user.payload.nick_name(), "Band");
     assert_eq!(user.watermark.unwrap().timestamp.as_secs(), 1_477_314_187);
 }
 

@@ -15,13 +15,14 @@ mod werun;
 
 use core::fmt;
 
+use serde::de::{self, DeserializeSeed, Deserializer, Visitor};
 use zeroize::Zeroizing;
 
 use crate::validation::Watermark;
 
 pub use group::{GroupEnterInfo, ShareInfo};
 pub use phone::PhoneNumber;
-pub use user::{Gender, UserInfo};
+pub use user::{Gender, UserInfo, UserInfoFields};
 pub use werun::{StepInfo, WeRunData};
 
 /// A decrypted payload together with its checked watermark.
@@ -78,4 +79,42 @@ pub(crate) trait Members {
     const REQUIRED: &'static [&'static str];
     /// The members the type reads when they are present.
     const OPTIONAL: &'static [&'static str];
+}
+
+/// Reads an object key as one of a payload type's members: `F` names the
+/// member a key's bytes spell (with an "other" member for the rest).
+pub(crate) struct MemberSeed<F>(pub(crate) F);
+
+impl<'de, M, F: FnOnce(&[u8]) -> M> DeserializeSeed<'de> for MemberSeed<F> {
+    type Value = M;
+
+    #[inline]
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<M, D::Error> {
+        deserializer.deserialize_identifier(self)
+    }
+}
+
+impl<M, F: FnOnce(&[u8]) -> M> Visitor<'_> for MemberSeed<F> {
+    type Value = M;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a member name")
+    }
+
+    #[inline]
+    fn visit_str<E: de::Error>(self, name: &str) -> Result<M, E> {
+        Ok((self.0)(name.as_bytes()))
+    }
+
+    #[inline]
+    fn visit_bytes<E: de::Error>(self, name: &[u8]) -> Result<M, E> {
+        Ok((self.0)(name))
+    }
+}
+
+/// Whether `name` is `wanted`: compared as fixed-size arrays, which compile
+/// to a few word comparisons instead of a call to `bcmp`.
+#[inline]
+pub(crate) fn named<const N: usize>(name: &[u8], wanted: &[u8; N]) -> bool {
+    <&[u8; N]>::try_from(name).ok() == Some(wanted)
 }

@@ -1,5 +1,6 @@
 //! Unit tests of the payload types: the phone rules and masking, the
-//! country code forms, genders, and what `Debug` shows.
+//! country code forms, genders, how a profile holds its texts, and what
+//! `Debug` shows.
 
 use super::phone::{all_digits, is_phone_text, mask};
 use super::*;
@@ -118,17 +119,10 @@ fn phone_debug_shows_no_whole_number() {
 
 #[test]
 fn user_info_debug_redacts_identity() {
-    let info = UserInfo {
-        open_id: Some("oGZUI0egBJY1zhBYw2KhdUfwVJJE".into()),
-        nick_name: "Band".into(),
-        gender: Gender::Male,
-        language: "zh_CN".into(),
-        city: "Guangzhou".into(),
-        province: "Guangdong".into(),
-        country: "CN".into(),
-        avatar_url: "http://wx.qlogo.cn/x".into(),
+    let info = UserInfo::from(UserInfoFields {
         union_id: None,
-    };
+        ..sample_fields()
+    });
     let debug = format!("{info:?}");
     for secret in ["oGZUI0", "Band", "qlogo"] {
         assert!(!debug.contains(secret), "{debug}");
@@ -352,4 +346,161 @@ fn the_word_at_a_time_digit_checks_agree_with_the_byte_at_a_time_ones() {
     assert!(is_phone_text(b"+86 (138) 2252-8774"));
     assert!(!is_phone_text(b"+86 138.2252.8774"));
     assert!(!is_phone_text(b"++8613822528774"));
+}
+
+/// The official sample's profile, with its members in WeChat's order.
+const SAMPLE_USER: &str = r#"{"openId":"oGZUI0egBJY1zhBYw2KhdUfwVJJE","nickName":"Band","gender":1,"language":"zh_CN","city":"Guangzhou","province":"Guangdong","country":"CN","avatarUrl":"http://wx.qlogo.cn/x","unionId":"ocMvos6NjeKLIBqg5Mr9QjxrP1FA"}"#;
+
+fn sample_fields() -> UserInfoFields<'static> {
+    UserInfoFields {
+        open_id: Some("oGZUI0egBJY1zhBYw2KhdUfwVJJE"),
+        nick_name: "Band",
+        gender: Gender::Male,
+        language: "zh_CN",
+        city: "Guangzhou",
+        province: "Guangdong",
+        country: "CN",
+        avatar_url: "http://wx.qlogo.cn/x",
+        union_id: Some("ocMvos6NjeKLIBqg5Mr9QjxrP1FA"),
+    }
+}
+
+fn hash_of(user: &UserInfo) -> u64 {
+    use std::hash::{BuildHasher, BuildHasherDefault};
+    BuildHasherDefault::<std::collections::hash_map::DefaultHasher>::default().hash_one(user)
+}
+
+#[test]
+fn each_accessor_reads_its_own_text() {
+    for user in [
+        serde_json::from_str::<UserInfo>(SAMPLE_USER).unwrap(),
+        crate::json::parse::<UserInfo>(SAMPLE_USER).unwrap().0,
+        UserInfo::from(sample_fields()),
+    ] {
+        assert_eq!(user.fields(), sample_fields());
+        assert_eq!(user.open_id(), Some("oGZUI0egBJY1zhBYw2KhdUfwVJJE"));
+        assert_eq!(user.nick_name(), "Band");
+        assert_eq!(user.gender(), Gender::Male);
+        assert_eq!(user.language(), "zh_CN");
+        assert_eq!(user.city(), "Guangzhou");
+        assert_eq!(user.province(), "Guangdong");
+        assert_eq!(user.country(), "CN");
+        assert_eq!(user.avatar_url(), "http://wx.qlogo.cn/x");
+        assert_eq!(user.union_id(), Some("ocMvos6NjeKLIBqg5Mr9QjxrP1FA"));
+    }
+}
+
+#[test]
+fn a_profile_is_the_same_whatever_its_member_order() {
+    let reordered = r#"{"unionId":"ocMvos6NjeKLIBqg5Mr9QjxrP1FA","avatarUrl":"http://wx.qlogo.cn/x","country":"CN","province":"Guangdong","city":"Guangzhou","language":"zh_CN","gender":1,"nickName":"Band","openId":"oGZUI0egBJY1zhBYw2KhdUfwVJJE"}"#;
+    let a: UserInfo = serde_json::from_str(SAMPLE_USER).unwrap();
+    let b: UserInfo = serde_json::from_str(reordered).unwrap();
+    assert_eq!(a, b);
+    assert_eq!(hash_of(&a), hash_of(&b));
+    assert_eq!(a, UserInfo::from(sample_fields()));
+    assert_eq!(UserInfo::from(a.fields()), a);
+}
+
+#[test]
+fn profiles_that_differ_only_where_one_text_ends_are_different() {
+    // The same bytes in all, split differently between city and province.
+    let mut one = sample_fields();
+    (one.city, one.province) = ("Guang", "zhouGuangdong");
+    let mut other = sample_fields();
+    (other.city, other.province) = ("Guangzhou", "Guangdong");
+    let (one, other) = (UserInfo::from(one), UserInfo::from(other));
+    assert_ne!(one, other);
+    assert_eq!(one.city(), "Guang");
+    assert_eq!(one.province(), "zhouGuangdong");
+    // An id sent empty is present; one not sent is absent.
+    let mut empty = sample_fields();
+    empty.open_id = Some("");
+    let mut absent = sample_fields();
+    absent.open_id = None;
+    let (empty, absent) = (UserInfo::from(empty), UserInfo::from(absent));
+    assert_ne!(empty, absent);
+    assert_eq!(empty.open_id(), Some(""));
+    assert_eq!(absent.open_id(), None);
+    assert_eq!(empty.nick_name(), "Band");
+}
+
+#[test]
+fn ids_may_be_null_or_left_out_and_other_texts_default_to_empty() {
+    let user: UserInfo =
+        serde_json::from_str(r#"{"openId":null,"nickName":"n","gender":0,"unionId":null}"#)
+            .unwrap();
+    assert_eq!(user.open_id(), None);
+    assert_eq!(user.union_id(), None);
+    assert_eq!(user.gender(), Gender::Unknown);
+    for text in [
+        user.language(),
+        user.city(),
+        user.province(),
+        user.country(),
+        user.avatar_url(),
+    ] {
+        assert_eq!(text, "");
+    }
+    let (bare, _) = crate::json::parse::<UserInfo>(r#"{"nickName":"n","gender":0}"#).unwrap();
+    assert_eq!(bare, user);
+}
+
+#[test]
+fn a_profile_refuses_what_its_fields_cannot_hold() {
+    for text in [
+        r#"{"gender":1}"#,
+        r#"{"nickName":"n"}"#,
+        r#"{"nickName":null,"gender":1}"#,
+        r#"{"nickName":"n","gender":1,"city":null}"#,
+        r#"{"nickName":"n","gender":1,"city":3}"#,
+        r#"{"nickName":"n","gender":3}"#,
+        r#"{"nickName":"n","gender":1,"openId":7}"#,
+        // Only serde_json lets these reach the type; ours refuses them first.
+        r#"{"nickName":"n","gender":1,"city":"a","city":"b"}"#,
+        r#"{"nickName":"n","gender":1,"gender":1}"#,
+        r#"{"nickName":"n","gender":1,"unionId":null,"unionId":"u"}"#,
+    ] {
+        assert!(serde_json::from_str::<UserInfo>(text).is_err(), "{text}");
+        assert!(crate::json::parse::<UserInfo>(text).is_err(), "{text}");
+    }
+}
+
+#[test]
+fn escaped_texts_are_held_unescaped_between_borrowed_ones() {
+    let text = r#"{"nickName":"\u82cf\"x\"","gender":1,"city":"a\\b","province":"p"}"#;
+    for user in [
+        serde_json::from_str::<UserInfo>(text).unwrap(),
+        crate::json::parse::<UserInfo>(text).unwrap().0,
+    ] {
+        assert_eq!(user.nick_name(), "苏\"x\"");
+        assert_eq!(user.city(), r"a\b");
+        assert_eq!(user.province(), "p");
+    }
+}
+
+#[test]
+fn a_profile_serializes_to_wechats_members_in_wechats_order() {
+    let user = UserInfo::from(sample_fields());
+    assert_eq!(serde_json::to_string(&user).unwrap(), SAMPLE_USER);
+    let mut no_ids = sample_fields();
+    (no_ids.open_id, no_ids.union_id) = (None, None);
+    assert_eq!(
+        serde_json::to_string(&UserInfo::from(no_ids)).unwrap(),
+        r#"{"nickName":"Band","gender":1,"language":"zh_CN","city":"Guangzhou","province":"Guangdong","country":"CN","avatarUrl":"http://wx.qlogo.cn/x"}"#
+    );
+}
+
+#[test]
+fn user_info_fields_debug_redacts_as_the_profile_does() {
+    let fields = sample_fields();
+    let debug = format!("{fields:?}");
+    for secret in ["oGZUI0", "Band", "Guangzhou", "qlogo", "ocMvos"] {
+        assert!(!debug.contains(secret), "{debug}");
+    }
+    assert!(debug.starts_with("UserInfoFields {"), "{debug}");
+    assert!(debug.contains("zh_CN"), "{debug}");
+    assert_eq!(
+        format!("{:?}", UserInfo::from(fields)),
+        debug.replacen("UserInfoFields", "UserInfo", 1)
+    );
 }

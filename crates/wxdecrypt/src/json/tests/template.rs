@@ -96,11 +96,8 @@ fn wechat_texts_take_the_fast_path_and_agree() {
     assert_eq!(phone.pure_phone_number(), "18017448610");
     assert_eq!(watermark, Some(expected_watermark()));
     let (user, _) = parse::<UserInfo>(USER).expect("user");
-    assert_eq!(user.nick_name, "Band");
-    assert_eq!(
-        user.open_id.as_deref(),
-        Some("oGZUI0egBJY1zhBYw2KhdUfwVJJE")
-    );
+    assert_eq!(user.nick_name(), "Band");
+    assert_eq!(user.open_id(), Some("oGZUI0egBJY1zhBYw2KhdUfwVJJE"));
 }
 
 #[test]
