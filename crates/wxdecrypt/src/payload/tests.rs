@@ -136,6 +136,33 @@ fn raw_payload_debug_prints_only_its_length() {
     assert_eq!(format!("{raw:?}"), "RawPayload(29 bytes, [redacted])");
 }
 
+#[test]
+fn raw_payload_gives_back_its_text() {
+    let text = r#"{"phoneNumber":"13822528774"}"#;
+    let raw = RawPayload::new(text);
+    assert_eq!(raw.as_str(), text);
+    assert_eq!(raw.into_string().as_str(), text);
+}
+
+#[test]
+fn a_member_name_that_is_no_string_is_refused_with_what_was_expected() {
+    use serde::de::IntoDeserializer as _;
+    let seed = MemberSeed(|name: &[u8]| name.len());
+    let refused = seed.deserialize(7u64.into_deserializer());
+    let error: serde::de::value::Error = refused.expect_err("a number is no member name");
+    assert!(
+        error.to_string().ends_with("expected a member name"),
+        "{error}"
+    );
+    let read = MemberSeed(|name: &[u8]| name.len()).deserialize("city".into_deserializer());
+    assert_eq!(read, Ok::<_, serde::de::value::Error>(4));
+    let bytes = serde::de::value::BytesDeserializer::<serde::de::value::Error>::new(b"nickName");
+    assert_eq!(
+        MemberSeed(|name: &[u8]| name.len()).deserialize(bytes),
+        Ok(8)
+    );
+}
+
 fn phone(json: &str) -> Result<PhoneNumber, serde_json::Error> {
     serde_json::from_str(json)
 }
