@@ -140,8 +140,8 @@ impl UserInfo {
         }
     }
 
-    /// Copies `texts` (in the order of [`Text`], `None` for an id that was
-    /// not sent) into one buffer.
+    /// Copies `texts` (in the order of [`Text`]) into one buffer: `None`
+    /// is an id not sent, or an empty text.
     fn build(texts: [Option<&str>; TEXTS], gender: Gender) -> Self {
         let total = texts.iter().flatten().map(|text| text.len()).sum();
         let mut buffer = String::with_capacity(total);
@@ -370,19 +370,10 @@ impl<'de> Visitor<'de> for UserVisitor {
             return Err(de::Error::missing_field("nickName"));
         }
         let gender = gender.ok_or_else(|| de::Error::missing_field("gender"))?;
+        // A text not sent is empty; an id not sent (or `null`) is absent.
         let mut sent = [None; TEXTS];
         for (slot, text) in sent.iter_mut().zip(&texts) {
             *slot = text.as_ref().and_then(Option::as_deref);
-        }
-        // The other texts default to empty; only the ids stay absent.
-        for which in [
-            Text::Language,
-            Text::City,
-            Text::Province,
-            Text::Country,
-            Text::AvatarUrl,
-        ] {
-            sent[which as usize].get_or_insert("");
         }
         Ok(UserInfo::build(sent, gender))
     }
