@@ -531,3 +531,135 @@ fn user_info_fields_debug_redacts_as_the_profile_does() {
         debug.replacen("UserInfoFields", "UserInfo", 1)
     );
 }
+
+#[test]
+fn a_profile_serializes_to_exactly_its_members_and_their_count() {
+    use serde_test::{Token, assert_ser_tokens};
+    let texts = |open_id: bool, union_id: bool| {
+        let mut tokens = vec![Token::Struct {
+            name: "UserInfo",
+            len: 7 + usize::from(open_id) + usize::from(union_id),
+        }];
+        if open_id {
+            tokens.extend([Token::Str("openId"), Token::Str("o")]);
+        }
+        tokens.extend([
+            Token::Str("nickName"),
+            Token::Str("n"),
+            Token::Str("gender"),
+            Token::U8(2),
+        ]);
+        for (name, value) in [
+            ("language", "l"),
+            ("city", "c"),
+            ("province", "p"),
+            ("country", "C"),
+            ("avatarUrl", "a"),
+        ] {
+            tokens.extend([Token::Str(name), Token::Str(value)]);
+        }
+        if union_id {
+            tokens.extend([Token::Str("unionId"), Token::Str("u")]);
+        }
+        tokens.push(Token::StructEnd);
+        tokens
+    };
+    for (open_id, union_id) in [(true, true), (true, false), (false, true), (false, false)] {
+        let user = UserInfo::from(UserInfoFields {
+            open_id: open_id.then_some("o"),
+            nick_name: "n",
+            gender: Gender::Female,
+            language: "l",
+            city: "c",
+            province: "p",
+            country: "C",
+            avatar_url: "a",
+            union_id: union_id.then_some("u"),
+        });
+        assert_ser_tokens(&user, &texts(open_id, union_id));
+    }
+}
+
+#[test]
+fn genders_serialize_to_wechats_numbers() {
+    for (gender, code) in [
+        (Gender::Unknown, "0"),
+        (Gender::Male, "1"),
+        (Gender::Female, "2"),
+    ] {
+        assert_eq!(serde_json::to_string(&gender).unwrap(), code);
+    }
+}
+
+#[test]
+fn unknown_members_as_long_as_known_ones_are_ignored() {
+    // One unknown name of each length a known name has, and one spelled
+    // like a known name but for its case.
+    let text = r#"{"nickName":"n","gender":1,"town":"t","status":1,"headUrl":"h","nickname":"x","watermarks":0,"cityCode":"c","Gender":"g"}"#;
+    for user in [
+        serde_json::from_str::<UserInfo>(text).unwrap(),
+        crate::json::parse::<UserInfo>(text).unwrap().0,
+    ] {
+        let bare = UserInfo::from(UserInfoFields {
+            open_id: None,
+            nick_name: "n",
+            gender: Gender::Male,
+            language: "",
+            city: "",
+            province: "",
+            country: "",
+            avatar_url: "",
+            union_id: None,
+        });
+        assert_eq!(user, bare);
+    }
+}
+
+#[test]
+fn serde_messages_name_the_member_and_what_was_expected() {
+    let refusal = |text: &str| {
+        serde_json::from_str::<UserInfo>(text)
+            .unwrap_err()
+            .to_string()
+    };
+    for name in [
+        "openId",
+        "nickName",
+        "language",
+        "city",
+        "province",
+        "country",
+        "avatarUrl",
+        "unionId",
+        "gender",
+    ] {
+        let value = if name == "gender" { "1" } else { r#""a""# };
+        let text = format!(r#"{{"nickName":"n","gender":1,"{name}":{value},"{name}":{value}}}"#);
+        let message = refusal(&text);
+        assert!(
+            message.starts_with(&format!("duplicate field `{name}`")),
+            "{name}: {message}"
+        );
+    }
+    assert!(refusal("3").contains("expected a user profile object"));
+    assert!(refusal(r#"{"nickName":3,"gender":1}"#).contains("expected a string"));
+    // serde_json reads an id's value as a string once it is not `null`;
+    // serde_test hands the number to the id's own visitor.
+    assert!(refusal(r#"{"nickName":"n","gender":1,"openId":3}"#).contains("expected a string"));
+    serde_test::assert_de_tokens_error::<UserInfo>(
+        &[
+            serde_test::Token::Map { len: None },
+            serde_test::Token::Str("openId"),
+            serde_test::Token::U8(3),
+        ],
+        "invalid type: integer `3`, expected a string or null",
+    );
+}
+
+#[test]
+fn owned_strings_handed_over_are_kept() {
+    // serde_json's `Value` hands its strings over as `String`s.
+    let value: serde_json::Value = serde_json::from_str(SAMPLE_USER).unwrap();
+    let user: UserInfo = serde_json::from_value(value).unwrap();
+    assert_eq!(user.fields(), sample_fields());
+}
