@@ -21,6 +21,7 @@
 mod access;
 mod grammar;
 mod keys;
+pub(crate) mod layout;
 mod number;
 mod read;
 mod skip;
@@ -110,22 +111,62 @@ pub(crate) const MAX_DEPTH: usize = 32;
 pub(crate) fn parse<'de, T: de::Deserialize<'de>>(
     text: &'de str,
 ) -> Result<(T, Option<WatermarkRef<'de>>), JsonProblem> {
-    let result = parse_with(text, true);
-    // Under the fuzzer, every text is also read by the general parser alone,
-    // and the two readings must agree (the values are compared by the
-    // tests, which know their types).
+    let result = parse_on(text, Paths::ALL);
+    // Under the fuzzer, every text is also read by the general parser alone
+    // and with the template path but no layout, and the readings must agree
+    // (the values are compared by the tests, which know their types).
     #[cfg(fuzzing)]
-    assert_same_outcome(&result, &parse_with::<T>(text, false));
+    {
+        assert_same_outcome(&result, &parse_on::<T>(text, Paths::GENERAL));
+        assert_same_outcome(&result, &parse_on::<T>(text, Paths::TEMPLATE));
+    }
     result
 }
 
-/// [`parse`], with the template fast path allowed (`fast`) or not.
+/// Which fast paths a parse may take.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Paths {
+    /// The template path for compact top-level objects (`template.rs`).
+    pub(crate) template: bool,
+    /// The literal-layout path for the types that name one (`layout.rs`).
+    pub(crate) layout: bool,
+}
+
+impl Paths {
+    /// Every fast path: what the decrypt path uses.
+    pub(crate) const ALL: Self = Self {
+        template: true,
+        layout: true,
+    };
+    /// The general parser alone.
+    pub(crate) const GENERAL: Self = Self {
+        template: false,
+        layout: false,
+    };
+    /// The template path, no layout.
+    pub(crate) const TEMPLATE: Self = Self {
+        template: true,
+        layout: false,
+    };
+}
+
+/// [`parse`], with every fast path allowed (`fast`) or none.
+#[cfg(any(test, fuzzing))]
 pub(crate) fn parse_with<'de, T: de::Deserialize<'de>>(
     text: &'de str,
     fast: bool,
 ) -> Result<(T, Option<WatermarkRef<'de>>), JsonProblem> {
+    parse_on(text, if fast { Paths::ALL } else { Paths::GENERAL })
+}
+
+/// [`parse`], on the fast paths `paths` allows.
+pub(crate) fn parse_on<'de, T: de::Deserialize<'de>>(
+    text: &'de str,
+    paths: Paths,
+) -> Result<(T, Option<WatermarkRef<'de>>), JsonProblem> {
     let mut parser = Parser::new(text);
-    parser.fast = fast;
+    parser.fast = paths.template;
+    parser.layouts = paths.layout;
     match parser.peek_ws() {
         Some(b'{') => {}
         Some(b'[' | b'"' | b'-' | b'0'..=b'9' | b't' | b'f' | b'n') => {

@@ -21,6 +21,7 @@ use crate::validation::Watermark;
 
 pub use group::{GroupEnterInfo, ShareInfo};
 pub use phone::PhoneNumber;
+pub(crate) use phone::PHONE_LAYOUT;
 pub use user::{Gender, UserInfo};
 pub use werun::{StepInfo, WeRunData};
 

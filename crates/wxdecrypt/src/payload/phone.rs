@@ -10,6 +10,7 @@ use serde::ser::{SerializeStruct as _, Serializer};
 use serde::{Deserialize, Serialize};
 
 use super::Members;
+use crate::json::layout::{Layout, member};
 
 /// The user's phone number, from the `getPhoneNumber` button (legacy
 /// `encryptedData`) or from the `getuserphonenumber` API.
@@ -187,9 +188,29 @@ impl Serialize for PhoneNumber {
 
 impl<'de> Deserialize<'de> for PhoneNumber {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_struct("PhoneNumber", Self::REQUIRED, PhoneVisitor)
+        // `FIELDS` is `Self::REQUIRED`'s list in a `static`: by its address
+        // our parser knows the layout (`PHONE_LAYOUT`); every other
+        // deserializer sees the usual list.
+        deserializer.deserialize_struct("PhoneNumber", &FIELDS, PhoneVisitor)
     }
 }
+
+/// The members a phone payload requires, as passed to `deserialize_struct`.
+static FIELDS: [&str; 3] = ["phoneNumber", "purePhoneNumber", "countryCode"];
+
+/// How WeChat writes a phone payload:
+/// `{"phoneNumber":"..","purePhoneNumber":"..","countryCode":"..","watermark":{..}}`
+/// (every phone vector, `tests/vectors`). The parser reads a text written
+/// exactly so without scanning its shape, and hands this type's visitor the
+/// same members as for any other text.
+pub(crate) static PHONE_LAYOUT: Layout = Layout {
+    fields: &FIELDS,
+    members: &[
+        member!("phoneNumber", Str),
+        member!("purePhoneNumber", Str),
+        member!("countryCode", Str),
+    ],
+};
 
 /// The members of a phone payload; any other is read and ignored.
 enum Member {
@@ -440,6 +461,6 @@ impl Visitor<'_> for CountryCode {
 }
 
 impl Members for PhoneNumber {
-    const REQUIRED: &'static [&'static str] = &["phoneNumber", "purePhoneNumber", "countryCode"];
+    const REQUIRED: &'static [&'static str] = &FIELDS;
     const OPTIONAL: &'static [&'static str] = &[];
 }
