@@ -9,7 +9,7 @@ use super::access::{
     ArrayAccess, KeyDeserializer, MapState, ObjectAccess, SeqState, VariantAccess,
 };
 use super::keys::KeySet;
-use super::layout::{self, Matched};
+use super::layout::{self, Layout, Matched};
 use super::read::Parser;
 use super::template::Template;
 use super::watermark::WATERMARK;
@@ -160,6 +160,27 @@ impl<'de> Parser<'de> {
         Ok(variant)
     }
 
+    /// Reads the top-level struct at the cursor on the literal-layout path
+    /// when its text is written as `layout` says, else as any value. Apart
+    /// from `deserialize_struct`, so that the structs without a layout do
+    /// not carry its frame.
+    #[inline(never)]
+    fn layout_or_any<V: Visitor<'de>>(
+        &mut self,
+        layout: &'static Layout,
+        visitor: V,
+    ) -> Result<V::Value, JsonProblem> {
+        if self.peek_ws() == Some(b'{') {
+            let mut matched = Matched::new();
+            if self.match_layout(layout, &mut matched).is_some() {
+                let result = self.visit_layout(layout, &matched, visitor);
+                return self.track(result);
+            }
+        }
+        let result = self.any(visitor);
+        self.track(result)
+    }
+
     /// Body of `deserialize_ignored_any`.
     pub(super) fn ignore(&mut self) -> Result<(), JsonProblem> {
         self.peek_ws();
@@ -226,9 +247,8 @@ impl<'de> de::Deserializer<'de> for &mut Parser<'de> {
         self.track(result)
     }
 
-    /// A struct whose fields name a known layout (`layout.rs`) and whose
-    /// text is written exactly that way takes the literal-layout path; any
-    /// other struct is read as any value.
+    /// A struct whose fields name a known layout (`layout.rs`) tries the
+    /// literal-layout path; any other struct is read as any value.
     #[inline]
     fn deserialize_struct<V: Visitor<'de>>(
         self,
@@ -239,13 +259,8 @@ impl<'de> de::Deserializer<'de> for &mut Parser<'de> {
         if self.depth == 0
             && self.layouts
             && let Some(layout) = layout::recognise(fields)
-            && self.peek_ws() == Some(b'{')
         {
-            let mut matched = Matched::new();
-            if self.match_layout(layout, &mut matched).is_some() {
-                let result = self.visit_layout(layout, &matched, visitor);
-                return self.track(result);
-            }
+            return self.layout_or_any(layout, visitor);
         }
         self.deserialize_any(visitor)
     }
