@@ -53,13 +53,19 @@ struct Inline<const N: usize> {
 }
 
 impl<const N: usize> Inline<N> {
-    /// Copies `text`, or `None` when it is longer than `N` bytes or not
-    /// ASCII.
-    fn new(text: &[u8]) -> Option<Self> {
+    /// Copies `text` when it is 1 to `N` bytes long and `rule` admits it,
+    /// or gives `None`. Every rule admits ASCII text only (digits, `+`,
+    /// spaces, `-`, parentheses), so the copy is ASCII, and the length is
+    /// checked first, so a rule never reads more than `N` bytes.
+    #[inline]
+    fn checked(text: &[u8], rule: fn(&[u8]) -> bool) -> Option<Self> {
+        if text.is_empty() || text.len() > N || !rule(text) {
+            return None;
+        }
         let mut bytes = [0u8; N];
         bytes.get_mut(..text.len())?.copy_from_slice(text);
         let len = u8::try_from(text.len()).ok()?;
-        text.is_ascii().then_some(Self { len, bytes })
+        Some(Self { len, bytes })
     }
 
     fn as_bytes(&self) -> &[u8] {
@@ -370,9 +376,7 @@ impl Visitor<'_> for ShownNumber {
     }
 
     fn visit_str<E: de::Error>(self, text: &str) -> Result<Self::Value, E> {
-        let text = text.as_bytes();
-        Inline::new(text)
-            .filter(|_| !text.is_empty() && is_phone_text(text))
+        Inline::checked(text.as_bytes(), is_phone_text)
             .ok_or_else(|| E::invalid_value(de::Unexpected::Other("a string"), &self))
     }
 }
@@ -396,9 +400,7 @@ impl Visitor<'_> for PureNumber {
     }
 
     fn visit_str<E: de::Error>(self, text: &str) -> Result<Self::Value, E> {
-        let text = text.as_bytes();
-        Inline::new(text)
-            .filter(|_| !text.is_empty() && all_digits(text))
+        Inline::checked(text.as_bytes(), all_digits)
             .ok_or_else(|| E::invalid_value(de::Unexpected::Other("a string"), &self))
     }
 }
@@ -427,8 +429,7 @@ impl Visitor<'_> for CountryCode {
 
     fn visit_str<E: de::Error>(self, text: &str) -> Result<Self::Value, E> {
         let digits = text.strip_prefix('+').unwrap_or(text).as_bytes();
-        Inline::new(digits)
-            .filter(|_| !digits.is_empty() && all_digits(digits))
+        Inline::checked(digits, all_digits)
             .ok_or_else(|| E::invalid_value(de::Unexpected::Other("a string"), &self))
     }
 
@@ -445,7 +446,7 @@ impl Visitor<'_> for CountryCode {
                 }
                 rest /= 10;
             }
-            Inline::new(&text[at..])
+            Inline::checked(&text[at..], all_digits)
                 .ok_or_else(|| E::invalid_value(de::Unexpected::Other("a number"), &self))
         } else {
             Err(E::invalid_value(de::Unexpected::Other("a number"), &self))
