@@ -142,8 +142,11 @@ const THEN_WATERMARK: &[u8] = b",\"watermark\":";
 /// Where a matched text's members are: for each member present, its index
 /// in the layout and its value's span; then the watermark and its span.
 pub(super) struct Matched<'de> {
-    /// `(member index, value start, value end)` of each member present.
-    values: [(u8, u32, u32); MAX_LAYOUT_MEMBERS],
+    /// `(value start, value end)` of each member present (apart from the
+    /// indices: a tuple with a `u8` would be zeroed field by field).
+    values: [(u32, u32); MAX_LAYOUT_MEMBERS],
+    /// The layout index of each member present.
+    indices: [u8; MAX_LAYOUT_MEMBERS],
     /// How many members are present.
     len: usize,
     /// The watermark and its value's span.
@@ -154,7 +157,8 @@ impl Matched<'_> {
     /// Nothing matched yet.
     pub(super) const fn new() -> Self {
         Self {
-            values: [(0, 0, 0); MAX_LAYOUT_MEMBERS],
+            values: [(0, 0); MAX_LAYOUT_MEMBERS],
+            indices: [0; MAX_LAYOUT_MEMBERS],
             len: 0,
             watermark: None,
         }
@@ -199,8 +203,9 @@ impl<'de> Parser<'de> {
                 return None;
             }
             #[allow(clippy::cast_possible_truncation)] // checked above
-            let slot = (index, value as u32, end as u32);
+            let slot = (value as u32, end as u32);
             *matched.values.get_mut(matched.len)? = slot;
+            *matched.indices.get_mut(matched.len)? = index;
             matched.len += 1;
             at = end;
         }
@@ -274,13 +279,13 @@ impl<'de> de::MapAccess<'de> for LayoutAccess<'_, '_, 'de> {
         if self.value_pending {
             return Err(JsonProblem::Shape);
         }
-        let name = match self.matched.values.get(..self.matched.len) {
-            Some(values) => match values.get(self.next) {
-                Some(&(index, ..)) => {
+        let name = match self.matched.indices.get(..self.matched.len) {
+            Some(indices) => match indices.get(self.next) {
+                Some(&index) => {
                     let member = self.layout.members.get(usize::from(index));
                     member.ok_or(JsonProblem::Syntax)?.name
                 }
-                None if self.next == values.len() => WATERMARK,
+                None if self.next == indices.len() => WATERMARK,
                 None => return Ok(None),
             },
             None => return Ok(None),
@@ -304,11 +309,17 @@ impl<'de> de::MapAccess<'de> for LayoutAccess<'_, '_, 'de> {
         let next = self.next;
         self.next += 1;
         let parser = &mut *self.parser;
-        if let Some(&(index, start, end)) = self.matched.values.get(..self.matched.len)
+        if let Some(&(start, end)) = self
+            .matched
+            .values
+            .get(..self.matched.len)
             .and_then(|values| values.get(next))
         {
             let (start, end) = (start as usize, end as usize);
-            let kind = self.layout.members.get(usize::from(index)).map(|m| m.kind);
+            let index = self.matched.indices.get(next).copied();
+            let kind = index
+                .and_then(|index| self.layout.members.get(usize::from(index)))
+                .map(|m| m.kind);
             if kind == Some(Kind::Str) {
                 let text = parser
                     .text
