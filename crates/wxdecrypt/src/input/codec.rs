@@ -106,7 +106,7 @@ pub(super) fn decode_16_public(text: &[u8]) -> Option<[u8; BLOCK]> {
     invalid |= c20 | c21;
     let last = ((c20 >> 16) & 0xfc) + ((c21 >> 4) & 0x03);
     bits = (bits << 8) + u128::from(last);
-    (invalid & SHIFTED_INVALID == 0 && c21 & 0x0f == 0).then_some(bits.to_be_bytes())
+    (invalid & SHIFTED_INVALID == 0 && c21.trailing_zeros() >= 4).then_some(bits.to_be_bytes())
 }
 
 /// One in every byte of a word.

@@ -46,6 +46,13 @@ pub(crate) enum Kind {
     /// An escape-free string.
     Str,
     /// An unsigned integer without leading zeros.
+    #[cfg_attr(
+        not(test),
+        allow(
+            dead_code,
+            reason = "for a profile's `gender`; the tests' profile layout has it"
+        )
+    )]
     Uint,
 }
 
@@ -98,7 +105,22 @@ pub(crate) struct Layout {
 }
 
 /// The layouts the parser knows.
-pub(super) static LAYOUTS: [&Layout; 1] = [&crate::payload::PHONE_LAYOUT];
+#[cfg(not(test))]
+static LAYOUTS: [&Layout; 1] = [&crate::payload::PHONE_LAYOUT];
+/// The layouts the parser knows, and in the crate's tests a profile's, for
+/// a test type (`tests/layout.rs`): optional members and a number.
+#[cfg(test)]
+pub(super) static LAYOUTS: [&Layout; 2] = [
+    &crate::payload::PHONE_LAYOUT,
+    &super::tests::layout::PROFILE_LAYOUT,
+];
+
+#[cfg(test)]
+thread_local! {
+    /// How many texts this thread read on the layout path (the tests check
+    /// which texts take it).
+    pub(super) static VISITS: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
 
 /// The known layout whose `fields` is `fields` itself (the same slice, not
 /// an equal one).
@@ -232,6 +254,8 @@ impl<'de> Parser<'de> {
         matched: &Matched<'de>,
         visitor: V,
     ) -> Result<V::Value, JsonProblem> {
+        #[cfg(test)]
+        VISITS.with(|count| count.set(count.get() + 1));
         self.enter()?;
         let mut access = LayoutAccess {
             parser: self,

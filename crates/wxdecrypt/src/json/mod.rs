@@ -119,8 +119,29 @@ pub(crate) fn parse<'de, T: de::Deserialize<'de>>(
     {
         assert_same_outcome(&result, &parse_on::<T>(text, Paths::GENERAL));
         assert_same_outcome(&result, &parse_on::<T>(text, Paths::TEMPLATE));
+        // And whatever `T` is, the text as the payload types that can take
+        // a layout, values compared too.
+        assert_same_values::<crate::PhoneNumber>(text);
+        assert_same_values::<crate::UserInfo>(text);
     }
     result
+}
+
+/// Panics unless `text` read as `T` on each set of paths gives the same
+/// outcome and, where it succeeds, the same value.
+#[cfg(any(test, fuzzing))]
+pub(crate) fn assert_same_values<'de, T>(text: &'de str)
+where
+    T: de::Deserialize<'de> + PartialEq + fmt::Debug,
+{
+    let all = parse_on::<T>(text, Paths::ALL);
+    for paths in [Paths::TEMPLATE, Paths::GENERAL] {
+        let other = parse_on::<T>(text, paths);
+        assert_same_outcome(&all, &other);
+        if let (Ok((a, _)), Ok((b, _))) = (&all, &other) {
+            assert_eq!(a, b, "the paths' values differ");
+        }
+    }
 }
 
 /// Which fast paths a parse may take.
@@ -139,11 +160,13 @@ impl Paths {
         layout: true,
     };
     /// The general parser alone.
+    #[cfg(any(test, fuzzing))]
     pub(crate) const GENERAL: Self = Self {
         template: false,
         layout: false,
     };
     /// The template path, no layout.
+    #[cfg(any(test, fuzzing))]
     pub(crate) const TEMPLATE: Self = Self {
         template: true,
         layout: false,

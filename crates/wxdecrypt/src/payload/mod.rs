@@ -20,8 +20,8 @@ use zeroize::Zeroizing;
 use crate::validation::Watermark;
 
 pub use group::{GroupEnterInfo, ShareInfo};
-pub use phone::PhoneNumber;
 pub(crate) use phone::PHONE_LAYOUT;
+pub use phone::PhoneNumber;
 pub use user::{Gender, UserInfo};
 pub use werun::{StepInfo, WeRunData};
 
