@@ -174,7 +174,7 @@ impl Paths {
 }
 
 /// [`parse`], with every fast path allowed (`fast`) or none.
-#[cfg(any(test, fuzzing))]
+#[cfg(test)]
 pub(crate) fn parse_with<'de, T: de::Deserialize<'de>>(
     text: &'de str,
     fast: bool,
