@@ -270,6 +270,22 @@ fn texts_the_layout_hands_on() {
 }
 
 #[test]
+fn every_byte_of_wechats_texts_counts() {
+    // Each byte changed in turn: a key, a quote, a colon, a comma or a
+    // value byte that differs must either be read as the general parser
+    // reads it, or hand the text on; a layout that compared only part of
+    // a member's opening would give the layout's name to another key.
+    for text in [PHONE, USER] {
+        for at in 0..text.len() {
+            let mut bytes = text.as_bytes().to_vec();
+            bytes[at] = if bytes[at] == b'X' { b'Y' } else { b'X' };
+            let changed = String::from_utf8(bytes).expect("ASCII");
+            agree_everywhere(&changed);
+        }
+    }
+}
+
+#[test]
 fn a_type_that_only_looks_like_a_layout_reads_the_text_as_before() {
     #[derive(Debug, PartialEq, Deserialize)]
     struct Outer {
