@@ -358,11 +358,6 @@ impl<'de> de::MapAccess<'de> for LayoutAccess<'_, '_, 'de> {
             parser.pos = start;
             return seed.deserialize(&mut *parser);
         }
-        // After the last member, the watermark; after the watermark, no
-        // value (`next_key_seed` said there is none).
-        if next != self.matched.len {
-            return Err(JsonProblem::Shape);
-        }
         // The watermark, already captured: its value to be jumped over.
         let (watermark, from, to) = self.matched.watermark.as_ref().ok_or(JsonProblem::Syntax)?;
         parser.pos = *from;
