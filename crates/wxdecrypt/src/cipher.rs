@@ -1,6 +1,6 @@
 //! AES-128-CBC decryption in place, and a constant-time PKCS#7 check.
 
-use aes::Aes128;
+use aes::Aes128Dec;
 use cbc::cipher::{BlockModeDecrypt as _, InOutBuf, KeyIvInit as _};
 
 use crate::input::BLOCK;
@@ -32,7 +32,7 @@ pub(crate) fn decrypt_blocks(key: &[u8; BLOCK], iv: &[u8; BLOCK], buf: &mut [u8]
     if buf.is_empty() || !buf.len().is_multiple_of(BLOCK) {
         return false;
     }
-    let mut decryptor = cbc::Decryptor::<Aes128>::new(key.into(), iv.into());
+    let mut decryptor = cbc::Decryptor::<Aes128Dec>::new(key.into(), iv.into());
     let (blocks, _tail) = InOutBuf::from(&mut *buf).into_chunks();
     decryptor.decrypt_blocks_inout(blocks);
     true

@@ -50,8 +50,32 @@ pub(super) const DECODE: [u8; 256] = {
 };
 pub(super) const INVALID: u8 = 0xff;
 
+/// [`DECODE`] for each place of a character in a quad: the value shifted
+/// to where its 6 bits go in the quad's 24 (the first character highest),
+/// and, for a byte outside the alphabet, [`SHIFTED_INVALID`] instead.
+const SHIFTED: [[u32; 256]; 4] = {
+    let mut tables = [[SHIFTED_INVALID; 256]; 4];
+    let mut place = 0;
+    while place < 4 {
+        let mut c = 0;
+        while c < 256 {
+            if DECODE[c] != INVALID {
+                tables[place][c] = (DECODE[c] as u32) << (18 - 6 * place);
+            }
+            c += 1;
+        }
+        place += 1;
+    }
+    tables
+};
+/// A [`SHIFTED`] entry for a byte outside the alphabet: only the top byte,
+/// which no valid character's bits reach. Up to four of them in a quad
+/// still leave the top byte non-zero when added.
+const SHIFTED_INVALID: u32 = 0xff00_0000;
+
 /// Decodes the canonical base64 of 16 public bytes (22 characters, `==`, and
-/// zero trailing bits), or gives `None`. A fixed-size table decode: the
+/// zero trailing bits), or gives `None`. A fixed-size table decode, one
+/// lookup per character in a table already shifted for its place: the
 /// general-purpose engine spends five times as long on such a short input.
 /// Never used for the session key (its table lookups are not constant-time).
 pub(super) fn decode_16_public(text: &[u8]) -> Option<[u8; BLOCK]> {
@@ -62,29 +86,27 @@ pub(super) fn decode_16_public(text: &[u8]) -> Option<[u8; BLOCK]> {
     if padding != b"==" {
         return None;
     }
-    let mut out = [0u8; BLOCK];
-    let mut invalid = 0u8;
-    let mut value = |c: u8| {
-        let v = DECODE[usize::from(c)];
-        invalid |= v;
-        u32::from(v)
-    };
-    for (quad, bytes) in chars.chunks_exact(4).zip(out.chunks_exact_mut(3)) {
-        // The four values' bits do not overlap, so they are added: an `|`
-        // would leave `^` as a mutation that changes nothing.
-        let n = (value(quad[0]) << 18)
-            + (value(quad[1]) << 12)
-            + (value(quad[2]) << 6)
-            + value(quad[3]);
-        bytes.copy_from_slice(&n.to_be_bytes()[1..]);
+    let mut bits = 0u128;
+    let mut invalid = 0u32;
+    for quad in chars.chunks_exact(4) {
+        // The four values' bits do not overlap, so they are added (an `|`
+        // would leave `^` as a mutation that changes nothing).
+        let n = SHIFTED[0][usize::from(quad[0])]
+            .wrapping_add(SHIFTED[1][usize::from(quad[1])])
+            .wrapping_add(SHIFTED[2][usize::from(quad[2])])
+            .wrapping_add(SHIFTED[3][usize::from(quad[3])]);
+        invalid |= n;
+        bits = (bits << 24) + u128::from(n & 0x00ff_ffff);
     }
-    let (c20, c21) = (value(chars[20]), value(chars[21]));
-    // The last character carries 2 bits of data and 4 bits that must be 0.
-    #[allow(clippy::cast_possible_truncation)] // 8 bits by construction
-    {
-        out[15] = ((c20 << 2) + (c21 >> 4)) as u8;
-    }
-    (invalid & 0xc0 == 0 && c21.trailing_zeros() >= 4).then_some(out)
+    // The last two characters: 6 bits, then 2 bits and 4 that must be 0.
+    let (c20, c21) = (
+        SHIFTED[0][usize::from(chars[20])],
+        SHIFTED[3][usize::from(chars[21])],
+    );
+    invalid |= c20 | c21;
+    let last = ((c20 >> 16) & 0xfc) + ((c21 >> 4) & 0x03);
+    bits = (bits << 8) + u128::from(last);
+    (invalid & SHIFTED_INVALID == 0 && c21.trailing_zeros() >= 4).then_some(bits.to_be_bytes())
 }
 
 /// One in every byte of a word.

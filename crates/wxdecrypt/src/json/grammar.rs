@@ -9,6 +9,7 @@ use super::access::{
     ArrayAccess, KeyDeserializer, MapState, ObjectAccess, SeqState, VariantAccess,
 };
 use super::keys::KeySet;
+use super::layout::{self, Layout, Matched};
 use super::read::Parser;
 use super::template::Template;
 use super::watermark::WATERMARK;
@@ -159,6 +160,27 @@ impl<'de> Parser<'de> {
         Ok(variant)
     }
 
+    /// Reads the top-level struct at the cursor on the literal-layout path
+    /// when its text is written as `layout` says, else as any value. Apart
+    /// from `deserialize_struct`, so that the structs without a layout do
+    /// not carry its frame.
+    #[inline(never)]
+    fn layout_or_any<V: Visitor<'de>>(
+        &mut self,
+        layout: &'static Layout,
+        visitor: V,
+    ) -> Result<V::Value, JsonProblem> {
+        if self.peek_ws() == Some(b'{') {
+            let mut matched = Matched::new();
+            if self.match_layout(layout, &mut matched).is_some() {
+                let result = self.visit_layout(layout, &matched, visitor);
+                return self.track(result);
+            }
+        }
+        let result = self.any(visitor);
+        self.track(result)
+    }
+
     /// Body of `deserialize_ignored_any`.
     pub(super) fn ignore(&mut self) -> Result<(), JsonProblem> {
         self.peek_ws();
@@ -225,6 +247,24 @@ impl<'de> de::Deserializer<'de> for &mut Parser<'de> {
         self.track(result)
     }
 
+    /// A struct whose fields name a known layout (`layout.rs`) tries the
+    /// literal-layout path; any other struct is read as any value.
+    #[inline]
+    fn deserialize_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        fields: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, JsonProblem> {
+        if self.depth == 0
+            && self.layouts
+            && let Some(layout) = layout::recognise(fields)
+        {
+            return self.layout_or_any(layout, visitor);
+        }
+        self.deserialize_any(visitor)
+    }
+
     fn deserialize_ignored_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, JsonProblem> {
         let result = self.ignore();
         self.track(result)?;
@@ -233,6 +273,6 @@ impl<'de> de::Deserializer<'de> for &mut Parser<'de> {
 
     serde::forward_to_deserialize_any! {
         bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char
-        bytes byte_buf unit unit_struct seq tuple tuple_struct map struct identifier
+        bytes byte_buf unit unit_struct seq tuple tuple_struct map identifier
     }
 }

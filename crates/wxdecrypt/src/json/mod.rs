@@ -21,6 +21,7 @@
 mod access;
 mod grammar;
 mod keys;
+pub(crate) mod layout;
 mod number;
 mod read;
 mod skip;
@@ -110,22 +111,85 @@ pub(crate) const MAX_DEPTH: usize = 32;
 pub(crate) fn parse<'de, T: de::Deserialize<'de>>(
     text: &'de str,
 ) -> Result<(T, Option<WatermarkRef<'de>>), JsonProblem> {
-    let result = parse_with(text, true);
-    // Under the fuzzer, every text is also read by the general parser alone,
-    // and the two readings must agree (the values are compared by the
-    // tests, which know their types).
+    let result = parse_on(text, Paths::ALL);
+    // Under the fuzzer, every text is also read by the general parser alone
+    // and with the template path but no layout, and the readings must agree
+    // (the values are compared by the tests, which know their types).
     #[cfg(fuzzing)]
-    assert_same_outcome(&result, &parse_with::<T>(text, false));
+    {
+        assert_same_outcome(&result, &parse_on::<T>(text, Paths::GENERAL));
+        assert_same_outcome(&result, &parse_on::<T>(text, Paths::TEMPLATE));
+        // And whatever `T` is, the text as the payload types that can take
+        // a layout, values compared too.
+        assert_same_values::<crate::PhoneNumber>(text);
+        assert_same_values::<crate::UserInfo>(text);
+    }
     result
 }
 
-/// [`parse`], with the template fast path allowed (`fast`) or not.
+/// Panics unless `text` read as `T` on each set of paths gives the same
+/// outcome and, where it succeeds, the same value.
+#[cfg(any(test, fuzzing))]
+pub(crate) fn assert_same_values<'de, T>(text: &'de str)
+where
+    T: de::Deserialize<'de> + PartialEq + fmt::Debug,
+{
+    let all = parse_on::<T>(text, Paths::ALL);
+    for paths in [Paths::TEMPLATE, Paths::GENERAL] {
+        let other = parse_on::<T>(text, paths);
+        assert_same_outcome(&all, &other);
+        if let (Ok((a, _)), Ok((b, _))) = (&all, &other) {
+            assert_eq!(a, b, "the paths' values differ");
+        }
+    }
+}
+
+/// Which fast paths a parse may take.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Paths {
+    /// The template path for compact top-level objects (`template.rs`).
+    pub(crate) template: bool,
+    /// The literal-layout path for the types that name one (`layout.rs`).
+    pub(crate) layout: bool,
+}
+
+impl Paths {
+    /// Every fast path: what the decrypt path uses.
+    pub(crate) const ALL: Self = Self {
+        template: true,
+        layout: true,
+    };
+    /// The general parser alone.
+    #[cfg(any(test, fuzzing))]
+    pub(crate) const GENERAL: Self = Self {
+        template: false,
+        layout: false,
+    };
+    /// The template path, no layout.
+    #[cfg(any(test, fuzzing))]
+    pub(crate) const TEMPLATE: Self = Self {
+        template: true,
+        layout: false,
+    };
+}
+
+/// [`parse`], with every fast path allowed (`fast`) or none.
+#[cfg(test)]
 pub(crate) fn parse_with<'de, T: de::Deserialize<'de>>(
     text: &'de str,
     fast: bool,
 ) -> Result<(T, Option<WatermarkRef<'de>>), JsonProblem> {
+    parse_on(text, if fast { Paths::ALL } else { Paths::GENERAL })
+}
+
+/// [`parse`], on the fast paths `paths` allows.
+pub(crate) fn parse_on<'de, T: de::Deserialize<'de>>(
+    text: &'de str,
+    paths: Paths,
+) -> Result<(T, Option<WatermarkRef<'de>>), JsonProblem> {
     let mut parser = Parser::new(text);
-    parser.fast = fast;
+    parser.fast = paths.template;
+    parser.layouts = paths.layout;
     match parser.peek_ws() {
         Some(b'{') => {}
         Some(b'[' | b'"' | b'-' | b'0'..=b'9' | b't' | b'f' | b'n') => {

@@ -123,6 +123,9 @@ pub(super) struct Parser<'de> {
     /// Whether the top-level object may take the template fast path
     /// (`template.rs`); the tests turn it off to compare the two paths.
     pub(super) fast: bool,
+    /// Whether a target that names a known layout may take the
+    /// literal-layout fast path (`layout.rs`); off to compare the paths.
+    pub(super) layouts: bool,
 }
 
 impl fmt::Debug for Parser<'_> {
@@ -148,6 +151,7 @@ impl<'de> Parser<'de> {
             jump: None,
             poison: None,
             fast: true,
+            layouts: true,
         }
     }
 

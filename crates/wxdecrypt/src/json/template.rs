@@ -266,7 +266,7 @@ impl<'de> de::MapAccess<'de> for TemplateAccess<'_, '_, 'de> {
 
 /// Deserializer for an escape-free string value: what `&mut Parser` does
 /// with a string at the cursor, without reading it again.
-struct PlainStr<'de>(&'de str);
+pub(super) struct PlainStr<'de>(pub(super) &'de str);
 
 impl<'de> de::Deserializer<'de> for PlainStr<'de> {
     type Error = JsonProblem;

@@ -21,6 +21,7 @@ use zeroize::Zeroizing;
 use crate::validation::Watermark;
 
 pub use group::{GroupEnterInfo, ShareInfo};
+pub(crate) use phone::PHONE_LAYOUT;
 pub use phone::PhoneNumber;
 pub use user::{Gender, UserInfo, UserInfoFields};
 pub use werun::{StepInfo, WeRunData};

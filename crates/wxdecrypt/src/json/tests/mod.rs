@@ -14,6 +14,7 @@ use super::*;
 
 mod differential;
 mod keys_depth;
+pub(super) mod layout;
 mod map_keys;
 mod scans;
 mod serde_surface;

@@ -1,0 +1,370 @@
+//! The literal-layout fast path: a payload type names the members WeChat
+//! sends, in the order and spelling it sends them ([`Layout`]), and a
+//! top-level object written exactly that way is matched byte for byte
+//! (keys, quotes, colons and commas compared as fixed text, values read in
+//! place) instead of being scanned for its shape.
+//!
+//! How a type asks for it. Its `Deserialize` calls `deserialize_struct`
+//! with its layout's [`Layout::fields`] (a `static`, recognised by its
+//! address, so no other type's list can stand for it by accident). That
+//! is an ordinary call for every other deserializer: `serde_json` and the
+//! rest ignore where the list lives and read the type as before.
+//!
+//! Why it is sound for any target. A text that matches a layout is also a
+//! text the template path (`template.rs`) takes: compact, escape-free keys
+//! and strings, unsigned integers, the canonical watermark, distinct keys
+//! (a layout's names are distinct, checked by the tests), nothing after the
+//! object. [`LayoutAccess`] then hands the target's visitor exactly the
+//! calls [`TemplateAccess`](super::template) (and so the general
+//! `ObjectAccess`) makes for that text: the same keys in the same order,
+//! each string borrowed, numbers and the watermark read by the general
+//! parser itself. So the layout only decides how fast a text is read, never
+//! what is accepted or what value comes out: a user type that passes the
+//! same list (it cannot pass the same address) or a layout wired to the
+//! wrong type would get the right answer, only without the saving. At the
+//! first byte that differs, the template path and then the general parser
+//! read the text from the start. `tests/layout.rs` and every fuzz build
+//! compare the three paths.
+
+use serde::de::{self, DeserializeSeed, Visitor};
+
+use super::JsonProblem;
+use super::access::KeyDeserializer;
+use super::number::quick_u64;
+use super::read::{Parser, plain_end};
+use super::string::Str;
+use super::template::PlainStr;
+use super::watermark::WATERMARK;
+use crate::validation::WatermarkRef;
+
+/// The most members a layout names (the watermark not counted).
+pub(crate) const MAX_LAYOUT_MEMBERS: usize = 12;
+
+/// How a member's value is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kind {
+    /// An escape-free string.
+    Str,
+    /// An unsigned integer without leading zeros.
+    #[cfg_attr(
+        not(test),
+        allow(
+            dead_code,
+            reason = "for a profile's `gender`; the tests' profile layout has it"
+        )
+    )]
+    Uint,
+}
+
+/// One member of a [`Layout`].
+#[derive(Debug)]
+pub(crate) struct Member {
+    /// `"name":`, the bytes that open the member.
+    pub(crate) opening: &'static [u8],
+    /// The name (`opening` without its quotes and colon).
+    pub(crate) name: &'static str,
+    /// How the value is written.
+    pub(crate) kind: Kind,
+    /// Whether WeChat may leave the member out.
+    pub(crate) optional: bool,
+}
+
+/// Builds a [`Member`] from its name, its [`Kind`] and whether it is
+/// optional.
+macro_rules! member {
+    ($name:literal, $kind:ident) => {
+        $crate::json::layout::Member {
+            opening: concat!("\"", $name, "\":").as_bytes(),
+            name: $name,
+            kind: $crate::json::layout::Kind::$kind,
+            optional: false,
+        }
+    };
+    ($name:literal, $kind:ident, optional) => {
+        $crate::json::layout::Member {
+            opening: concat!("\"", $name, "\":").as_bytes(),
+            name: $name,
+            kind: $crate::json::layout::Kind::$kind,
+            optional: true,
+        }
+    };
+}
+pub(crate) use member;
+
+/// The members of a payload as WeChat writes them: `{` then each member
+/// (an optional one may be missing) separated by `,`, then
+/// `"watermark":` and the canonical watermark, then `}`, and nothing
+/// around it.
+#[derive(Debug)]
+pub(crate) struct Layout {
+    /// What the type passes to `deserialize_struct` as its fields: the
+    /// parser recognises the layout by this slice's address.
+    pub(crate) fields: &'static [&'static str],
+    /// The members, in order (at most [`MAX_LAYOUT_MEMBERS`]).
+    pub(crate) members: &'static [Member],
+}
+
+/// The layouts the parser knows.
+#[cfg(not(test))]
+static LAYOUTS: [&Layout; 1] = [&crate::payload::PHONE_LAYOUT];
+/// The layouts the parser knows, and in the crate's tests a profile's, for
+/// a test type (`tests/layout.rs`): optional members and a number.
+#[cfg(test)]
+pub(super) static LAYOUTS: [&Layout; 2] = [
+    &crate::payload::PHONE_LAYOUT,
+    &super::tests::layout::PROFILE_LAYOUT,
+];
+
+#[cfg(test)]
+thread_local! {
+    /// How many texts this thread read on the layout path (the tests check
+    /// which texts take it).
+    pub(super) static VISITS: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+/// The known layout whose `fields` is `fields` itself (the same slice, not
+/// an equal one).
+#[inline]
+pub(super) fn recognise(fields: &'static [&'static str]) -> Option<&'static Layout> {
+    LAYOUTS
+        .iter()
+        .copied()
+        .find(|layout| core::ptr::eq(layout.fields, fields))
+}
+
+/// Whether `rest` starts with `opening`: compared eight bytes at a time
+/// (the last eight overlapping the ones before), not through `memcmp`.
+#[inline]
+fn opens_with(rest: &[u8], opening: &[u8]) -> bool {
+    let Some(rest) = rest.get(..opening.len()) else {
+        return false;
+    };
+    let word = |bytes: &[u8], at: usize| {
+        bytes
+            .get(at..)
+            .and_then(<[u8]>::first_chunk::<8>)
+            .map(|word| u64::from_le_bytes(*word))
+    };
+    let Some(last) = opening.len().checked_sub(8) else {
+        return rest == opening;
+    };
+    // (`at <= last` would compare the last word twice: the one mutant here
+    // no test can see, excluded in `.cargo/mutants.toml`.)
+    let mut at = 0;
+    while at < last {
+        if word(rest, at) != word(opening, at) {
+            return false;
+        }
+        at += 8;
+    }
+    word(rest, last) == word(opening, last)
+}
+
+/// `,"watermark":`: what follows the last member.
+const THEN_WATERMARK: &[u8] = b",\"watermark\":";
+
+/// Where a matched text's members are: for each member present, its index
+/// in the layout and its value's span; then the watermark and its span.
+pub(super) struct Matched<'de> {
+    /// `(value start, value end)` of each member present (apart from the
+    /// indices: a tuple with a `u8` would be zeroed field by field).
+    values: [(u32, u32); MAX_LAYOUT_MEMBERS],
+    /// The layout index of each member present.
+    indices: [u8; MAX_LAYOUT_MEMBERS],
+    /// How many members are present.
+    len: usize,
+    /// The watermark and its value's span.
+    watermark: Option<(WatermarkRef<'de>, usize, usize)>,
+}
+
+impl Matched<'_> {
+    /// Nothing matched yet.
+    pub(super) const fn new() -> Self {
+        Self {
+            values: [(0, 0); MAX_LAYOUT_MEMBERS],
+            indices: [0; MAX_LAYOUT_MEMBERS],
+            len: 0,
+            watermark: None,
+        }
+    }
+}
+
+impl<'de> Parser<'de> {
+    /// Matches the object at the cursor (at depth 0) against `layout`,
+    /// filling `matched` (which must be empty); `None` at the first byte
+    /// that differs (another path then reads the text from the start).
+    #[allow(clippy::inline_always, reason = "measured with scripts/callgrind.sh")]
+    #[inline(always)]
+    pub(super) fn match_layout(&self, layout: &Layout, matched: &mut Matched<'de>) -> Option<()> {
+        let bytes = self.bytes;
+        // The positions are held as `u32`.
+        u32::try_from(bytes.len()).ok()?;
+        // At the `{`: the first member follows it, the others a `,`.
+        let mut at = self.pos;
+        for (index, member) in (0u8..).zip(layout.members) {
+            let start = at + 1;
+            if !opens_with(bytes.get(start..)?, member.opening) {
+                if member.optional {
+                    continue;
+                }
+                return None;
+            }
+            let value = start + member.opening.len();
+            let end = match member.kind {
+                Kind::Str => {
+                    if bytes.get(value) != Some(&b'"') {
+                        return None;
+                    }
+                    let close = plain_end(bytes, value + 1);
+                    if bytes.get(close) != Some(&b'"') {
+                        return None;
+                    }
+                    close + 1
+                }
+                Kind::Uint => value + quick_u64(bytes.get(value..)?)?.1,
+            };
+            if bytes.get(end) != Some(&b',') {
+                return None;
+            }
+            #[allow(clippy::cast_possible_truncation)] // checked above
+            let slot = (value as u32, end as u32);
+            *matched.values.get_mut(matched.len)? = slot;
+            *matched.indices.get_mut(matched.len)? = index;
+            matched.len += 1;
+            at = end;
+        }
+        // `at` is at the `,` after the last member (or at the `{` when
+        // every member was optional and absent: then no `,` is there and
+        // the match fails).
+        if !bytes.get(at..)?.starts_with(THEN_WATERMARK) {
+            return None;
+        }
+        let value = at + THEN_WATERMARK.len();
+        let (watermark, end) = self.quick_watermark(value)?;
+        if bytes.get(end) != Some(&b'}') || end + 1 != bytes.len() {
+            return None;
+        }
+        matched.watermark = Some((watermark, value, end));
+        Some(())
+    }
+
+    /// Hands the matched object at the cursor to `visitor`, leaving the
+    /// cursor after it: the calls `visit_template` makes for the same text.
+    pub(super) fn visit_layout<V: Visitor<'de>>(
+        &mut self,
+        layout: &Layout,
+        matched: &Matched<'de>,
+        visitor: V,
+    ) -> Result<V::Value, JsonProblem> {
+        #[cfg(test)]
+        VISITS.with(|count| count.set(count.get() + 1));
+        self.enter()?;
+        let mut access = LayoutAccess {
+            parser: self,
+            layout,
+            matched,
+            next: 0,
+            value_pending: false,
+        };
+        let value = visitor.visit_map(&mut access)?;
+        // Stopping early, or after a key, is refused as `visit_object`
+        // refuses it (no `}` follows).
+        if access.value_pending || access.next != matched.len + 1 {
+            return Err(JsonProblem::Shape);
+        }
+        self.pos = self.bytes.len();
+        self.leave();
+        Ok(value)
+    }
+}
+
+/// [`de::MapAccess`] over a [`Matched`] object: its members, then the
+/// watermark.
+struct LayoutAccess<'a, 'p, 'de> {
+    /// The shared parser (it reads numbers and the watermark).
+    parser: &'p mut Parser<'de>,
+    /// The layout matched.
+    layout: &'a Layout,
+    /// Where the members are.
+    matched: &'a Matched<'de>,
+    /// Index of the member whose key is next (`matched.len` for the
+    /// watermark).
+    next: usize,
+    /// Whether a key was handed out and its value is next.
+    value_pending: bool,
+}
+
+impl<'de> de::MapAccess<'de> for LayoutAccess<'_, '_, 'de> {
+    type Error = JsonProblem;
+
+    #[inline]
+    fn next_key_seed<K: DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, JsonProblem> {
+        if self.value_pending {
+            return Err(JsonProblem::Shape);
+        }
+        let name = match self.matched.indices.get(..self.matched.len) {
+            Some(indices) => match indices.get(self.next) {
+                Some(&index) => {
+                    let member = self.layout.members.get(usize::from(index));
+                    member.ok_or(JsonProblem::Syntax)?.name
+                }
+                None if self.next == indices.len() => WATERMARK,
+                None => return Ok(None),
+            },
+            None => return Ok(None),
+        };
+        self.value_pending = true;
+        seed.deserialize(KeyDeserializer {
+            key: Str::Borrowed(name),
+        })
+        .map(Some)
+    }
+
+    #[inline]
+    fn next_value_seed<T: DeserializeSeed<'de>>(
+        &mut self,
+        seed: T,
+    ) -> Result<T::Value, JsonProblem> {
+        if !self.value_pending {
+            return Err(JsonProblem::Shape);
+        }
+        self.value_pending = false;
+        let next = self.next;
+        self.next += 1;
+        let parser = &mut *self.parser;
+        if let Some(&(start, end)) = self
+            .matched
+            .values
+            .get(..self.matched.len)
+            .and_then(|values| values.get(next))
+        {
+            let (start, end) = (start as usize, end as usize);
+            let index = self.matched.indices.get(next).copied();
+            let kind = index
+                .and_then(|index| self.layout.members.get(usize::from(index)))
+                .map(|m| m.kind);
+            if kind == Some(Kind::Str) {
+                let text = parser
+                    .text
+                    .get(start + 1..end - 1)
+                    .ok_or(JsonProblem::Syntax)?;
+                return seed.deserialize(PlainStr(text));
+            }
+            // A number: read by the general parser, as `ObjectAccess`
+            // reads it.
+            parser.pos = start;
+            return seed.deserialize(&mut *parser);
+        }
+        // The watermark, already captured: its value to be jumped over.
+        let (watermark, from, to) = self.matched.watermark.as_ref().ok_or(JsonProblem::Syntax)?;
+        parser.pos = *from;
+        parser.watermark = Some(watermark.clone());
+        parser.jump = Some((*from, *to));
+        let result = seed.deserialize(&mut *parser);
+        parser.jump = None;
+        result
+    }
+}
