@@ -46,13 +46,6 @@ pub(crate) enum Kind {
     /// An escape-free string.
     Str,
     /// An unsigned integer without leading zeros.
-    #[cfg_attr(
-        not(test),
-        allow(
-            dead_code,
-            reason = "for a profile's `gender`; the tests' profile layout has it"
-        )
-    )]
     Uint,
 }
 
@@ -105,15 +98,8 @@ pub(crate) struct Layout {
 }
 
 /// The layouts the parser knows.
-#[cfg(not(test))]
-static LAYOUTS: [&Layout; 1] = [&crate::payload::PHONE_LAYOUT];
-/// The layouts the parser knows, and in the crate's tests a profile's, for
-/// a test type (`tests/layout.rs`): optional members and a number.
-#[cfg(test)]
-pub(super) static LAYOUTS: [&Layout; 2] = [
-    &crate::payload::PHONE_LAYOUT,
-    &super::tests::layout::PROFILE_LAYOUT,
-];
+pub(super) static LAYOUTS: [&Layout; 2] =
+    [&crate::payload::PHONE_LAYOUT, &crate::payload::USER_LAYOUT];
 
 #[cfg(test)]
 thread_local! {

@@ -23,6 +23,7 @@ use crate::validation::Watermark;
 pub use group::{GroupEnterInfo, ShareInfo};
 pub(crate) use phone::PHONE_LAYOUT;
 pub use phone::PhoneNumber;
+pub(crate) use user::USER_LAYOUT;
 pub use user::{Gender, UserInfo, UserInfoFields};
 pub use werun::{StepInfo, WeRunData};
 

@@ -15,6 +15,7 @@ use serde::ser::{SerializeStruct as _, Serializer};
 use serde::{Deserialize, Serialize};
 
 use super::{MemberSeed, Members, named};
+use crate::json::layout::{Layout, member};
 
 /// The user's profile, from `getUserInfo` (`encryptedData` with the user's
 /// open data).
@@ -265,8 +266,9 @@ impl Serialize for UserInfo {
     }
 }
 
-/// WeChat's member names, in the order [`Serialize`] writes them.
-const FIELDS: &[&str] = &[
+/// WeChat's member names, in the order [`Serialize`] writes them and WeChat
+/// sends them: what `deserialize_struct` is given.
+static FIELDS: [&str; 9] = [
     "openId",
     "nickName",
     "gender",
@@ -278,9 +280,31 @@ const FIELDS: &[&str] = &[
     "unionId",
 ];
 
+/// How WeChat writes a profile (every real profile vector, `tests/vectors`):
+/// its members in [`FIELDS`]' order, the ids perhaps left out, `gender` a
+/// number, then the watermark. The parser reads a text written exactly so
+/// without scanning its shape, and hands [`UserVisitor`] the same members
+/// as for any other text.
+pub(crate) static USER_LAYOUT: Layout = Layout {
+    fields: &FIELDS,
+    members: &[
+        member!("openId", Str, optional),
+        member!("nickName", Str),
+        member!("gender", Uint),
+        member!("language", Str),
+        member!("city", Str),
+        member!("province", Str),
+        member!("country", Str),
+        member!("avatarUrl", Str),
+        member!("unionId", Str, optional),
+    ],
+};
+
 impl<'de> Deserialize<'de> for UserInfo {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_struct("UserInfo", FIELDS, UserVisitor)
+        // By the address of `FIELDS` our parser knows the layout
+        // (`USER_LAYOUT`); every other deserializer sees the usual list.
+        deserializer.deserialize_struct("UserInfo", &FIELDS, UserVisitor)
     }
 }
 

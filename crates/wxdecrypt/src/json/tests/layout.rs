@@ -1,51 +1,20 @@
 //! The literal-layout path against the template path and the general
 //! parser: on every vector plaintext, on the texts it must hand on, on
 //! generated layout texts and on mutations of WeChat's, the three readings
-//! must give the same outcome and the same value, for `PhoneNumber`, for a
-//! profile-shaped test type (the layout `UserInfo` can be given), for
-//! visitors that misuse the map, and for a type whose fields only look
-//! like a layout's.
+//! must give the same outcome and the same value, for `PhoneNumber` and
+//! `UserInfo`, for test types that record what they are handed (one of
+//! them given the profile layout), for visitors that misuse the map, and
+//! for a type whose fields only look like a layout's.
 
 use std::collections::BTreeMap;
 
 use wxdecrypt_testkit::vectors;
 
 use super::*;
-use crate::json::layout::{Layout, MAX_LAYOUT_MEMBERS, VISITS, member, recognise};
-use crate::payload::{Members as _, PHONE_LAYOUT, PhoneNumber, UserInfo};
+use crate::json::layout::{MAX_LAYOUT_MEMBERS, VISITS, recognise};
+use crate::payload::{Members as _, PHONE_LAYOUT, PhoneNumber, USER_LAYOUT, UserInfo};
 
 const USER: &str = r#"{"openId":"oGZUI0egBJY1zhBYw2KhdUfwVJJE","nickName":"Band","gender":1,"language":"zh_CN","city":"Guangzhou","province":"Guangdong","country":"CN","avatarUrl":"http://wx.qlogo.cn/mmopen/vi_32/aSKcBBPpibyKNicHNTMM0qJVh8Kjgiak2AHWr8MHM4WgMEm7GFhsf8OYrySdbvAMvTsw3mo8ibKicsnfN5pRjl1p8HQ/0","unionId":"ocMvos6NjeKLIBqg5Mr9QjxrP1FA","watermark":{"timestamp":1477314187,"appid":"wx4f4bc4dec97d474b"}}"#;
-
-/// The members of a profile, as a test type passes them.
-static PROFILE_FIELDS: [&str; 9] = [
-    "openId",
-    "nickName",
-    "gender",
-    "language",
-    "city",
-    "province",
-    "country",
-    "avatarUrl",
-    "unionId",
-];
-
-/// A profile as WeChat writes it (every real profile vector): the layout
-/// `UserInfo` can be given. Registered for the crate's tests only, with the
-/// test type [`Record`] as the one type that names it.
-pub(in crate::json) static PROFILE_LAYOUT: Layout = Layout {
-    fields: &PROFILE_FIELDS,
-    members: &[
-        member!("openId", Str, optional),
-        member!("nickName", Str),
-        member!("gender", Uint),
-        member!("language", Str),
-        member!("city", Str),
-        member!("province", Str),
-        member!("country", Str),
-        member!("avatarUrl", Str),
-        member!("unionId", Str, optional),
-    ],
-};
 
 /// `PhoneNumber`'s members in a list of its own: equal to the layout's,
 /// not the same slice.
@@ -89,7 +58,7 @@ impl<'de, const K: u8> Deserialize<'de> for Record<K> {
             }
         }
         let fields: &'static [&'static str] = match K {
-            1 => &PROFILE_FIELDS,
+            1 => USER_LAYOUT.fields,
             5 => &LOOKALIKE_FIELDS,
             _ => PHONE_LAYOUT.fields,
         };
@@ -130,6 +99,7 @@ fn wechat_texts_take_the_layout_and_agree() {
     assert!(takes_layout::<PhoneNumber>(PHONE));
     assert!(takes_layout::<Record<0>>(PHONE));
     assert!(takes_layout::<Record<1>>(USER));
+    assert!(takes_layout::<UserInfo>(USER));
     agree_everywhere(PHONE);
     agree_everywhere(USER);
     let (phone, watermark) = parse_on::<PhoneNumber>(PHONE, Paths::ALL).expect("phone");
@@ -160,8 +130,8 @@ fn wechat_texts_take_the_layout_and_agree() {
 }
 
 #[test]
-fn every_vector_plaintext_agrees_and_every_real_phone_takes_the_layout() {
-    let (mut seen, mut phones) = (0, 0);
+fn every_vector_plaintext_agrees_and_every_real_payload_takes_the_layout() {
+    let (mut seen, mut phones, mut profiles) = (0, 0, 0);
     for (real, file) in [(false, vectors::generated()), (true, vectors::real_world())] {
         let mut stack = vec![&file];
         while let Some(value) = stack.pop() {
@@ -176,6 +146,10 @@ fn every_vector_plaintext_agrees_and_every_real_phone_takes_the_layout() {
                             assert!(takes_layout::<PhoneNumber>(text), "{text}");
                             phones += 1;
                         }
+                        if real && parse_on::<UserInfo>(text, Paths::GENERAL).is_ok() {
+                            assert!(takes_layout::<UserInfo>(text), "{text}");
+                            profiles += 1;
+                        }
                     }
                     stack.extend(map.values());
                 }
@@ -186,6 +160,10 @@ fn every_vector_plaintext_agrees_and_every_real_phone_takes_the_layout() {
     }
     assert!(seen > 10, "only {seen} plaintexts found");
     assert!(phones >= 2, "only {phones} real phone plaintexts found");
+    assert!(
+        profiles >= 2,
+        "only {profiles} real profile plaintexts found"
+    );
 }
 
 #[test]
@@ -195,6 +173,7 @@ fn profiles_with_and_without_the_optional_members_take_the_layout() {
     let without_both = without_open_id.replace(r#""unionId":"ocMvos6NjeKLIBqg5Mr9QjxrP1FA","#, "");
     for text in [&without_open_id, &without_union_id, &without_both] {
         assert!(takes_layout::<Record<1>>(text), "{text}");
+        assert!(takes_layout::<UserInfo>(text), "{text}");
         agree_everywhere(text);
     }
     let (record, _) = parse_on::<Record<1>>(&without_both, Paths::ALL).expect("profile");
@@ -356,6 +335,33 @@ fn the_layouts_are_well_formed() {
     let names: Vec<&str> = PHONE_LAYOUT.members.iter().map(|m| m.name).collect();
     assert_eq!(names, PhoneNumber::REQUIRED);
     assert!(PHONE_LAYOUT.members.iter().all(|m| !m.optional));
+    // The profile layout names the type's members in its own list's order;
+    // only the ids may be left out, and `gender` is the one number.
+    let names: Vec<&str> = USER_LAYOUT.members.iter().map(|m| m.name).collect();
+    assert_eq!(names, USER_LAYOUT.fields);
+    let mut members: Vec<&str> = UserInfo::REQUIRED
+        .iter()
+        .chain(UserInfo::OPTIONAL)
+        .copied()
+        .collect();
+    members.sort_unstable();
+    let mut sorted = names.clone();
+    sorted.sort_unstable();
+    assert_eq!(sorted, members);
+    for member in USER_LAYOUT.members {
+        assert_eq!(
+            member.optional,
+            matches!(member.name, "openId" | "unionId"),
+            "{}",
+            member.name
+        );
+        assert_eq!(
+            member.kind == crate::json::layout::Kind::Uint,
+            member.name == "gender",
+            "{}",
+            member.name
+        );
+    }
 }
 
 /// A phone text laid out as WeChat writes it, or nearly: each value from a
