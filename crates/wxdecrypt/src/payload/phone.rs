@@ -9,7 +9,7 @@ use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visi
 use serde::ser::{SerializeStruct as _, Serializer};
 use serde::{Deserialize, Serialize};
 
-use super::Members;
+use super::{MemberSeed, Members, named};
 use crate::json::layout::{Layout, member};
 
 /// The user's phone number, from the `getPhoneNumber` button (legacy
@@ -229,38 +229,19 @@ enum Member {
     Other,
 }
 
-impl<'de> Deserialize<'de> for Member {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_identifier(MemberVisitor)
-    }
-}
-
-struct MemberVisitor;
-
-impl Visitor<'_> for MemberVisitor {
-    type Value = Member;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a member name")
-    }
-
-    fn visit_str<E: de::Error>(self, name: &str) -> Result<Member, E> {
-        self.visit_bytes(name.as_bytes())
-    }
-
-    fn visit_bytes<E: de::Error>(self, name: &[u8]) -> Result<Member, E> {
-        // Compared as fixed-size arrays, which compile to a few word
-        // comparisons instead of a call to `bcmp` per candidate.
-        let is = |wanted: &[u8; 11]| <&[u8; 11]>::try_from(name).ok() == Some(wanted);
-        Ok(if is(b"phoneNumber") {
-            Member::Shown
-        } else if is(b"countryCode") {
-            Member::Code
-        } else if <&[u8; 15]>::try_from(name).ok() == Some(b"purePhoneNumber") {
-            Member::Pure
+impl Member {
+    /// The member `name` names.
+    #[inline]
+    fn named(name: &[u8]) -> Self {
+        if named(name, b"phoneNumber") {
+            Self::Shown
+        } else if named(name, b"countryCode") {
+            Self::Code
+        } else if named(name, b"purePhoneNumber") {
+            Self::Pure
         } else {
-            Member::Other
-        })
+            Self::Other
+        }
     }
 }
 
@@ -277,7 +258,7 @@ impl<'de> Visitor<'de> for PhoneVisitor {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<PhoneNumber, A::Error> {
         let (mut shown, mut pure, mut code) = (None, None, None);
-        while let Some(member) = map.next_key::<Member>()? {
+        while let Some(member) = map.next_key_seed(MemberSeed(Member::named))? {
             match member {
                 Member::Shown => read_once(&mut map, &mut shown, "phoneNumber", ShownNumber)?,
                 Member::Pure => read_once(&mut map, &mut pure, "purePhoneNumber", PureNumber)?,
