@@ -24,6 +24,25 @@ mod watermark;
 
 const PHONE: &str = r#"{"phoneNumber":"18017448610","purePhoneNumber":"18017448610","countryCode":"86","watermark":{"timestamp":1558787160,"appid":"wxdaa2ab9ef87b5497"}}"#;
 
+/// WeChat's profile sample (the official demo's plaintext), compact.
+const USER: &str = r#"{"openId":"oGZUI0egBJY1zhBYw2KhdUfwVJJE","nickName":"Band","gender":1,"language":"zh_CN","city":"Guangzhou","province":"Guangdong","country":"CN","avatarUrl":"http://wx.qlogo.cn/mmopen/vi_32/aSKcBBPpibyKNicHNTMM0qJVh8Kjgiak2AHWr8MHM4WgMEm7GFhsf8OYrySdbvAMvTsw3mo8ibKicsnfN5pRjl1p8HQ/0","unionId":"ocMvos6NjeKLIBqg5Mr9QjxrP1FA","watermark":{"timestamp":1477314187,"appid":"wx4f4bc4dec97d474b"}}"#;
+
+/// [`PHONE`] or [`USER`] (`which`) with one byte replaced, inserted or
+/// removed (`edit`) at `at`: the mutations the fast paths' property tests
+/// read, when the result is still UTF-8.
+fn edited_wechat_text(which: usize, at: prop::sample::Index, byte: u8, edit: u8) -> Option<String> {
+    let mut bytes = [PHONE, USER][which].as_bytes().to_vec();
+    let i = at.index(bytes.len());
+    match edit {
+        0 => bytes[i] = byte,
+        1 => bytes.insert(i, byte),
+        _ => {
+            bytes.remove(i);
+        }
+    }
+    String::from_utf8(bytes).ok()
+}
+
 #[derive(Debug, PartialEq, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[allow(clippy::struct_field_names, reason = "mirrors the WeChat payload")]
