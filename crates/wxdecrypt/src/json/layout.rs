@@ -33,7 +33,6 @@ use super::access::KeyDeserializer;
 use super::number::quick_u64;
 use super::read::{Parser, plain_end};
 use super::string::Str;
-use super::template::PlainStr;
 use super::watermark::WATERMARK;
 use crate::validation::WatermarkRef;
 
@@ -320,7 +319,6 @@ impl<'de> de::MapAccess<'de> for LayoutAccess<'_, '_, 'de> {
         self.value_pending = false;
         let next = self.next;
         self.next += 1;
-        let parser = &mut *self.parser;
         if let Some(&(start, end)) = self
             .matched
             .values
@@ -333,24 +331,15 @@ impl<'de> de::MapAccess<'de> for LayoutAccess<'_, '_, 'de> {
                 .and_then(|index| self.layout.members.get(usize::from(index)))
                 .map(|m| m.kind);
             if kind == Some(Kind::Str) {
-                let text = parser
-                    .text
-                    .get(start + 1..end - 1)
-                    .ok_or(JsonProblem::Syntax)?;
-                return seed.deserialize(PlainStr(text));
+                return self.parser.plain_value(seed, start, end);
             }
             // A number: read by the general parser, as `ObjectAccess`
             // reads it.
-            parser.pos = start;
-            return seed.deserialize(&mut *parser);
+            self.parser.pos = start;
+            return seed.deserialize(&mut *self.parser);
         }
         // The watermark, already captured: its value to be jumped over.
-        let (watermark, from, to) = self.matched.watermark.as_ref().ok_or(JsonProblem::Syntax)?;
-        parser.pos = *from;
-        parser.watermark = Some(watermark.clone());
-        parser.jump = Some((*from, *to));
-        let result = seed.deserialize(&mut *parser);
-        parser.jump = None;
-        result
+        let captured = self.matched.watermark.as_ref().ok_or(JsonProblem::Syntax)?;
+        self.parser.parsed_value(seed, captured.1, Some(captured))
     }
 }
