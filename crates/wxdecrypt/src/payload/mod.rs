@@ -1,6 +1,7 @@
 //! The payloads WeChat encrypts, as typed values: one file per payload
 //! kind, and here what they share: [`Decrypted`], the untyped
-//! [`RawPayload`], and the member lists the offline diagnosis reads.
+//! [`RawPayload`], the member lists the offline diagnosis reads, and the
+//! reader of member names their hand-written `Deserialize`s use.
 //!
 //! Field names follow WeChat's JSON (camelCase) when serialized. Unknown
 //! fields are ignored; duplicate keys never get this far (the JSON layer
