@@ -171,7 +171,7 @@ fn integer_keyed_maps_parse_keys_strictly() {
 
 /// Reads only the first member of an object and returns.
 #[derive(Debug)]
-struct FirstOnly;
+pub(super) struct FirstOnly;
 
 impl<'de> Deserialize<'de> for FirstOnly {
     fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {

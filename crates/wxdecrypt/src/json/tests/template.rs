@@ -8,6 +8,7 @@ use std::path::Path;
 
 use wxdecrypt_testkit::vectors;
 
+use super::serde_surface::FirstOnly;
 use super::*;
 use crate::json::template::{COMPARISONS, MAX_MEMBERS, SCANS, Template};
 use crate::payload::{GroupEnterInfo, PhoneNumber, ShareInfo, UserInfo, WeRunData};
@@ -251,27 +252,7 @@ fn sixteen_members_at_most() {
 
 #[test]
 fn a_visitor_that_stops_early_is_refused_alike() {
-    /// Reads one member and stops.
-    struct FirstOnly;
-    impl<'de> Deserialize<'de> for FirstOnly {
-        fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-            struct V;
-            impl<'de> Visitor<'de> for V {
-                type Value = FirstOnly;
-                fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                    f.write_str("an object")
-                }
-                fn visit_map<A: de::MapAccess<'de>>(
-                    self,
-                    mut map: A,
-                ) -> Result<FirstOnly, A::Error> {
-                    map.next_entry::<IgnoredAny, IgnoredAny>()?;
-                    Ok(FirstOnly)
-                }
-            }
-            d.deserialize_map(V)
-        }
-    }
+    // `FirstOnly` (serde_surface.rs) reads one member and stops.
     /// Reads a key and not its value, or a value with no key.
     struct Unpaired(bool);
     impl<'de> Deserialize<'de> for Unpaired {
