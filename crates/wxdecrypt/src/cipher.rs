@@ -52,31 +52,66 @@ pub(crate) fn unpad(buf: &[u8]) -> Result<usize, BadPadding> {
 
 /// Whether `buf` ends with valid PKCS#7 padding: a pad length of 1 to 16,
 /// and every pad byte equal to it. `false` for a buffer shorter than a block.
-///
-/// All 16 bytes of the last block are read whatever the pad length, and the
-/// verdict is built with arithmetic masks rather than comparisons or
-/// branches, so the time taken does not depend on the pad length or on
-/// where a mismatch is. (`subtle`'s ordered comparisons loop over bits and
-/// cost ten times as much; the same technique, written out for 16 bytes.)
 pub(crate) fn padding_is_valid(buf: &[u8]) -> bool {
-    let Some(last_block) = buf.len().checked_sub(BLOCK).and_then(|at| buf.get(at..)) else {
-        return false;
-    };
-    let pad = u32::from(last_block[BLOCK - 1]);
+    last_block(buf).is_some_and(|block| core::hint::black_box(padding_verdict(block)) == 1)
+}
+
+/// The last 16 bytes of `buf` as one word, the first of them in the lowest
+/// byte; `None` when `buf` is shorter than a block (its length is public).
+#[inline]
+pub(crate) fn last_block(buf: &[u8]) -> Option<u128> {
+    let at = buf.len().checked_sub(BLOCK)?;
+    let mut block = [0u8; BLOCK];
+    block.copy_from_slice(buf.get(at..)?);
+    Some(u128::from_le_bytes(block))
+}
+
+/// One in every byte of a block-sized word.
+const ONES: u128 = u128::MAX / 0xff;
+/// The high bit of every byte.
+const HIGH: u128 = ONES * 0x80;
+/// The low seven bits of every byte.
+const LOW7: u128 = ONES * 0x7f;
+/// In each byte, one more than its distance from the end of the block: 16
+/// in the first byte, down to 1 in the last.
+const DISTANCE_PLUS_ONE: u128 =
+    u128::from_be_bytes([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16]);
+
+/// 1 when `block` (the last block, as [`last_block`] reads it) ends with
+/// valid PKCS#7 padding, else 0: the pad length (its last byte) is 1 to 16,
+/// and every byte within that distance of the end equals it.
+///
+/// All 16 bytes are looked at whatever the pad length, a byte at a time in
+/// one word and with arithmetic only, so the time taken depends neither on
+/// the pad length nor on where a mismatch is. (`subtle`'s ordered
+/// comparisons loop over bits and cost ten times as much.)
+#[inline]
+pub(crate) fn padding_verdict(block: u128) -> u32 {
+    #[allow(clippy::cast_possible_truncation)] // the last byte, on purpose
+    let pad = (block >> 120) as u8;
     // `pad - 1` is below 16 exactly when pad is 1 to 16 (0 wraps to the
-    // top), so its bits above the low four are all clear exactly then; the
-    // negation of that non-zero remainder sets bit 31. One expression, not
-    // two or-ed range checks whose bits never meet (an `^` there would be a
-    // mutation no test can see).
-    let mut bad = 0u32.wrapping_sub(pad.wrapping_sub(1) >> 4);
-    for (distance, &byte) in (0u32..).zip(last_block.iter().rev()) {
-        // All ones when this byte is inside the padding (distance < pad).
-        let in_pad = 0u32.wrapping_sub(distance.wrapping_sub(pad) >> 31);
-        // Bit 31 is set when this padding byte differs from the pad length.
-        let differs = 0u32.wrapping_sub(u32::from(byte) ^ pad);
-        bad |= in_pad & differs;
-    }
-    core::hint::black_box(bad) >> 31 == 0
+    // top): one expression, not two range checks whose bits never meet (an
+    // `^` between them would be a mutation no test can see).
+    // `+ 15` carries into bit 4 exactly when that remainder is not zero.
+    let out_of_range = (u32::from(pad.wrapping_sub(1) >> 4) + 15) >> 4;
+    // The high bit of each byte inside the padding: there, and only there,
+    // the pad length is at least the byte's distance from the end plus one,
+    // so adding 0x80 minus that sets the byte's high bit. The pad is taken
+    // mod 32 (17 to 31 are refused by the range check anyway), so no byte
+    // exceeds 31 + 0x7f and nothing carries into the next one.
+    let in_pad = (ONES * u128::from(pad & 0x1f) + (HIGH - DISTANCE_PLUS_ONE)) & HIGH;
+    // The high bit of each byte that differs from the pad length: a
+    // non-zero low seven bits carry into it, or it was set already.
+    let diff = block ^ (ONES * u128::from(pad));
+    let differs = (((diff & LOW7) + LOW7) | diff) & HIGH;
+    let mismatch = differs & in_pad;
+    // Every set bit of `mismatch` is a byte's high bit; fold the word to
+    // one bit without a comparison.
+    #[allow(clippy::cast_possible_truncation)] // both halves, on purpose
+    let folded = (mismatch as u64) | ((mismatch >> 64) as u64);
+    #[allow(clippy::cast_possible_truncation)] // 0 or 1
+    let any = ((folded.wrapping_neg() | folded) >> 63) as u32;
+    1 ^ (out_of_range | any)
 }
 
 /// The plaintext length that the last byte of `buf` announces, read as a

@@ -42,10 +42,13 @@ use crate::input::BLOCK;
 /// The verdict and the length are computed with arithmetic masks: the time
 /// depends on `buf.len()` only.
 pub(crate) fn screen(buf: &[u8]) -> (bool, usize) {
-    let padding = u32::from(cipher::padding_is_valid(buf));
-    let open = buf.first().map_or(0, |&b| opens(b));
-    let close = closes(last_text_byte(buf));
-    let pass = core::hint::black_box(padding & open & close);
+    // A buffer shorter than a block has no padding; its length is public.
+    let (Some(block), Some(&first)) = (cipher::last_block(buf), buf.first()) else {
+        return (false, 0);
+    };
+    let padding = cipher::padding_verdict(block);
+    let close = closes(last_text_byte(buf, block));
+    let pass = core::hint::black_box(padding & opens(first) & close);
     let mask = 0usize.wrapping_sub(usize::from(pass == 1));
     (pass == 1, cipher::announced_len(buf) & mask)
 }
@@ -83,25 +86,24 @@ fn closes(b: u8) -> u32 {
 }
 
 /// The byte just before the padding the last byte announces (read as
-/// [`cipher::announced_len`] reads it), chosen from the last 17 bytes
-/// without a secret-dependent index; 0 (neither `}` nor whitespace) when
+/// [`cipher::announced_len`] reads it), chosen from `block` (the last 16
+/// bytes of `buf`, as [`cipher::last_block`] reads them) and the byte before
+/// it without a secret-dependent index; 0 (neither `}` nor whitespace) when
 /// the announced text is empty.
-fn last_text_byte(buf: &[u8]) -> u8 {
-    let Some(at) = buf.len().checked_sub(BLOCK) else {
-        return 0;
-    };
-    let mut block = [0u8; BLOCK];
-    block.copy_from_slice(&buf[at..]);
+fn last_text_byte(buf: &[u8], block: u128) -> u8 {
     // The byte before the last block: the text's last byte when the pad is
     // 16. No byte (0) when the buffer is one block.
-    let before = at.checked_sub(1).map_or(0, |i| buf[i]);
-    let word = u128::from_le_bytes(block);
-    let pad = (u32::from(block[BLOCK - 1]).wrapping_sub(1) & 15) + 1;
+    let before = buf
+        .len()
+        .checked_sub(BLOCK + 1)
+        .map_or(0, |i| buf.get(i).copied().unwrap_or(0));
+    #[allow(clippy::cast_possible_truncation)] // the last byte, on purpose
+    let pad = (u32::from((block >> 120) as u8).wrapping_sub(1) & 15) + 1;
     // Within the last block the text's last byte is at index 15 - pad; for
     // pad 16 that wraps to 15, the pad byte 0x10, which is masked off.
     let index = 15u32.wrapping_sub(pad) & 15;
     #[allow(clippy::cast_possible_truncation)] // the low byte, on purpose
-    let inside = (word >> (8 * index)) as u8;
+    let inside = (block >> (8 * index)) as u8;
     #[allow(clippy::cast_possible_truncation)] // 0 or 0xff
     let full = 0u32.wrapping_sub((pad >> 4) & 1) as u8;
     // `before` where `full` is all ones, else `inside`. (Not `(inside &

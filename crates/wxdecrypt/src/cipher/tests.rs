@@ -110,3 +110,48 @@ fn the_verdict_matches_a_plain_reference_with_one_or_two_damaged_bytes() {
         }
     }
 }
+
+/// Every pad byte, with every value at every place of the rest of the
+/// block: the word-at-a-time verdict must see each byte whole (a value
+/// that differs from the pad only in its high bit, or in both halves of
+/// the word) and exactly at the places the pad length covers.
+#[test]
+fn the_verdict_matches_a_plain_reference_for_every_byte_at_every_place() {
+    let reference = |block: &[u8; 16]| {
+        let pad = usize::from(block[15]);
+        (1..=16).contains(&pad) && block[16 - pad..].iter().all(|&b| usize::from(b) == pad)
+    };
+    for last in 0..=255u8 {
+        for place in 0..15 {
+            for value in 0..=255u8 {
+                let mut block = [last; 16];
+                block[place] = value;
+                assert_eq!(
+                    padding_is_valid(&block),
+                    reference(&block),
+                    "{last}: {value} at {place}"
+                );
+            }
+        }
+    }
+}
+
+/// `last_block` reads the last 16 bytes, the first of them lowest, and
+/// nothing from a buffer shorter than a block.
+#[test]
+fn the_last_block_is_read_from_the_end_in_order() {
+    let buf: Vec<u8> = (0..40).collect();
+    let block_at = |at: usize| {
+        let mut bytes = [0u8; 16];
+        bytes.copy_from_slice(&buf[at..at + 16]);
+        u128::from_le_bytes(bytes)
+    };
+    assert_eq!(last_block(&buf), Some(block_at(24)));
+    assert_eq!(
+        last_block(&buf),
+        Some(0x2726_2524_2322_2120_1f1e_1d1c_1b1a_1918)
+    );
+    assert_eq!(last_block(&buf[..16]), Some(block_at(0)));
+    assert_eq!(last_block(&buf[..15]), None);
+    assert_eq!(last_block(&[]), None);
+}
