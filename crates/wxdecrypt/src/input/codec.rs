@@ -134,29 +134,36 @@ const fn at_least(x: u64, k: u8) -> u64 {
 ///
 /// A character's value is the character plus an offset that is constant
 /// over each range of the alphabet (`+`, `/`, `0-9`, `A-Z`, `a-z`, in byte
-/// order). Going up through the ranges, the offset is +19 from `+`, then
-/// lowered by 3 from `/`, by 12 from `0`, by 69 from `A` and by 6 from `a`;
-/// so `x + 19` where `x >= '+'`, minus the sum of the lowerings that apply.
-/// Every byte stays within 0..=0xff on the way (the lowerings never exceed
-/// what was added before them), so plain word arithmetic does not carry
-/// from one byte into the next. A byte outside the alphabet gets some value
-/// below 0x80, and no high bit in the second word.
+/// order): +19 for `+`, then lowered by 3 from `/`, by 12 from `0`, by 69
+/// for a letter and by 6 more for a lower-case one. The letters are found
+/// with one range test instead of two: clearing bit 5 takes `a-z` onto
+/// `A-Z` (and nothing else there), and bit 5 then tells lower case from
+/// upper. So there are seven range tests instead of nine, two of them
+/// (`/` and the letters) shared by the values and the validity. Every byte stays within 0..=0xff on the way (the
+/// lowerings apply only where the byte is large enough: the letter ones
+/// only to letters, the others only from `/` and `0` on), so plain word
+/// arithmetic does not carry from one byte into the next. A byte outside
+/// the alphabet gets some value of at most 0x92, and no high bit in the
+/// second word.
 #[inline]
 pub(super) const fn sextets(word: u64) -> (u64, u64) {
     let x = word & LOW7;
+    let folded = x & !(ONES * 0x20);
+    let letter = at_least(folded, b'A') - at_least(folded, b'Z' + 1);
     let (plus, after_plus) = (at_least(x, b'+'), at_least(x, b'+' + 1));
-    let (slash, after_nine) = (at_least(x, b'/'), at_least(x, b'9' + 1));
-    let digit = at_least(x, b'0');
-    let (upper, after_upper) = (at_least(x, b'A'), at_least(x, b'Z' + 1));
-    let (lower, after_lower) = (at_least(x, b'a'), at_least(x, b'z' + 1));
-    let lowered = (slash >> 7) * 3 + (digit >> 7) * 12 + (upper >> 7) * 69 + (lower >> 7) * 6;
-    let values = x + (plus >> 7) * 19 - lowered;
-    // Each range is "at least its first, not at least one past its last";
-    // the ranges are disjoint, so at most one term is set in each byte and
-    // their sum has no carries. A byte with its own high bit set is not
-    // ASCII and never valid.
-    let in_alphabet =
-        (plus - after_plus) + (slash - after_nine) + (upper - after_upper) + (lower - after_lower);
+    let (slash, digit, after_nine) = (at_least(x, b'/'), at_least(x, b'0'), at_least(x, b'9' + 1));
+    // A lower-case letter: a letter with bit 5 set (moved up to bit 7).
+    let lower = letter & (x << 2);
+    let values = x + ONES * 19
+        - (slash >> 7) * 3
+        - (digit >> 7) * 12
+        - (letter >> 7) * 69
+        - (lower >> 7) * 6;
+    // Each range is "at least its first, not at least one past its last"
+    // (`/` and the digits are one range); the ranges are disjoint, so at
+    // most one term is set in each byte and their sum has no carries. A
+    // byte with its own high bit set is not ASCII and never valid.
+    let in_alphabet = (plus - after_plus) + (slash - after_nine) + letter;
     (values, in_alphabet & !word)
 }
 
