@@ -246,7 +246,24 @@ impl InputParser {
     ///
     /// # Errors
     /// As [`SessionKey::from_base64`].
+    #[inline]
     pub fn session_key(&self, text: &str) -> Result<SessionKey, Error> {
+        // The usual case first, inlined: canonical text, which every check
+        // of the general path would pass and the lenient repair would leave
+        // as it is.
+        if let Ok(chars) = <&[u8; BASE64_16_LEN]>::try_from(text.as_bytes()) {
+            let mut bytes = [0u8; BLOCK];
+            if decode_16_constant_time(chars, &mut bytes) {
+                return Ok(SessionKey::from_bytes(bytes));
+            }
+            bytes.zeroize();
+        }
+        self.session_key_general(text)
+    }
+
+    /// [`Self::session_key`] for any text: the shared checks, the lenient
+    /// repair, and the error that explains a failure.
+    fn session_key_general(&self, text: &str) -> Result<SessionKey, Error> {
         let mut text = self.prepare(Field::SessionKey, text, MAX_16_TEXT, |n| n == BLOCK)?;
         let result = decode_16_secret(&text);
         if let Cow::Owned(repaired) = &mut text {
@@ -259,7 +276,17 @@ impl InputParser {
     ///
     /// # Errors
     /// As [`Iv::from_base64`].
+    #[inline]
     pub fn iv(&self, text: &str) -> Result<Iv, Error> {
+        // Canonical text first, inlined (see `session_key`).
+        if let Some(bytes) = decode_16_public(text.as_bytes()) {
+            return Ok(Iv::from_bytes(bytes));
+        }
+        self.iv_general(text)
+    }
+
+    /// [`Self::iv`] for any text.
+    fn iv_general(&self, text: &str) -> Result<Iv, Error> {
         let text = self.prepare(Field::Iv, text, MAX_16_TEXT, |n| n == BLOCK)?;
         if let Some(bytes) = decode_16_public(text.as_bytes()) {
             return Ok(Iv::from_bytes(bytes));
