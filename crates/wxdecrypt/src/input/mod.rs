@@ -300,7 +300,26 @@ impl InputParser {
     ///
     /// # Errors
     /// As [`EncryptedData::from_base64`].
+    #[inline]
     pub fn encrypted_data<'a>(&self, text: &'a str) -> Result<EncryptedData<'a>, Error> {
+        // Strict text that passes every check first, inlined: exactly what
+        // the general path accepts in strict mode, with the same result.
+        if !self.lenient
+            && text.len() <= self.max_encrypted_data_len
+            && let Some(decoded_len) = padded_decoded_len(text.as_bytes())
+            && decoded_len > 0
+            && decoded_len.is_multiple_of(BLOCK)
+        {
+            return Ok(EncryptedData {
+                text: Cow::Borrowed(text),
+                decoded_len,
+            });
+        }
+        self.encrypted_data_general(text)
+    }
+
+    /// [`Self::encrypted_data`] for any text.
+    fn encrypted_data_general<'a>(&self, text: &'a str) -> Result<EncryptedData<'a>, Error> {
         let field = Field::EncryptedData;
         let text = self.prepare(field, text, self.max_encrypted_data_len, |n| {
             n > 0 && n.is_multiple_of(BLOCK)
