@@ -6,10 +6,14 @@
 //! This file owns the input types ([`SessionKey`], [`Iv`], [`EncryptedData`])
 //! and the [`InputParser`] that makes them. The fixed-size base64 codecs,
 //! public and constant-time, are in `codec.rs`; naming transport damage and
-//! the lenient repair are in `damage.rs`; the tests are in `tests.rs`.
+//! the lenient repair are in `damage.rs`; the tests are in `tests.rs`, and
+//! those that compare the parser's first and general paths in
+//! `path_tests.rs`.
 
 mod codec;
 mod damage;
+#[cfg(test)]
+mod path_tests;
 #[cfg(test)]
 mod tests;
 
