@@ -31,6 +31,42 @@ pub(super) static CIPHERTEXT: std::sync::LazyLock<base64::engine::Simd> =
 pub(super) static CIPHERTEXT: base64::engine::GeneralPurpose =
     base64::engine::general_purpose::STANDARD;
 
+/// Decodes `encryptedData` (public text) into `out`, which must be exactly as
+/// long as the text decodes to, and says whether the text was valid: exactly
+/// what [`CIPHERTEXT`] accepts, with the same bytes.
+///
+/// The `base64` crate's SIMD loop decodes whole blocks of 32 characters from
+/// the start of what it is given, and only while a quad follows them: it
+/// leaves the last quad to its scalar suffix decoder (which checks the
+/// padding), and the quads between to its scalar quad loop, which costs
+/// about three times what a lookup per character does. So those quads
+/// (fewer than 8) are taken from the front instead and decoded here
+/// ([`decode_quads`]: whole quads, where `=` is outside the alphabet), and
+/// the crate is given the rest: whole blocks, then the last quad. The parts
+/// are whole quads, so text is valid exactly when both parts are. Only
+/// where the crate has a SIMD engine; elsewhere it decodes the whole text.
+pub(super) fn decode_ciphertext(text: &[u8], out: &mut [u8]) -> bool {
+    use base64::Engine as _;
+    #[cfg(any(target_arch = "x86_64", target_arch = "aarch64"))]
+    {
+        /// What the crate's SIMD loop takes at a time, in characters.
+        const SIMD_BLOCK: usize = 32;
+        let front_len = text.len().saturating_sub(4) % SIMD_BLOCK;
+        let (front, rest) = text.split_at(front_len);
+        // First: its last 4-byte store reaches one byte into the crate's
+        // part of `out`, which the crate then writes.
+        let valid = decode_quads(front, out);
+        let Some(rest_out) = out.get_mut(front_len / 4 * 3..) else {
+            return false;
+        };
+        CIPHERTEXT.decode_slice(rest, rest_out) == Ok(rest_out.len()) && valid
+    }
+    #[cfg(not(any(target_arch = "x86_64", target_arch = "aarch64")))]
+    {
+        CIPHERTEXT.decode_slice(text, out) == Ok(out.len())
+    }
+}
+
 /// Length of the base64 text of 16 bytes, with its `==` padding.
 pub(super) const BASE64_16_LEN: usize = 24;
 
@@ -72,6 +108,80 @@ const SHIFTED: [[u32; 256]; 4] = {
 /// which no valid character's bits reach. Up to four of them in a quad
 /// still leave the top byte non-zero when added.
 const SHIFTED_INVALID: u32 = 0xff00_0000;
+
+/// The value of a quad of public characters: their four 6-bit values in the
+/// low 24 bits (the first character highest), and [`SHIFTED_INVALID`]'s bits
+/// set when one of them is outside the alphabet. The four values' bits do
+/// not overlap, so they are added (an `|` would leave `^` as a mutation that
+/// changes nothing).
+#[inline]
+fn quad_value(quad: [u8; 4]) -> u32 {
+    SHIFTED[0][usize::from(quad[0])]
+        .wrapping_add(SHIFTED[1][usize::from(quad[1])])
+        .wrapping_add(SHIFTED[2][usize::from(quad[2])])
+        .wrapping_add(SHIFTED[3][usize::from(quad[3])])
+}
+
+/// Decodes whole quads of public text (no padding: `=` is outside the
+/// alphabet) into the start of `out`, and says whether every character was
+/// in the alphabet. `out` must hold one byte more than the quads decode to
+/// (which is left with no meaning), or nothing is decoded. One lookup per
+/// character in the tables shifted for its place ([`SHIFTED`]), and the
+/// short runs that come before the `base64` crate's blocks (at most 7
+/// quads) unrolled.
+#[inline]
+pub(super) fn decode_quads(text: &[u8], out: &mut [u8]) -> bool {
+    let (quads, []) = text.as_chunks::<4>() else {
+        return false;
+    };
+    let invalid = match quads.len() {
+        0 => 0,
+        1 => quads_into::<1>(quads, out),
+        2 => quads_into::<2>(quads, out),
+        3 => quads_into::<3>(quads, out),
+        4 => quads_into::<4>(quads, out),
+        5 => quads_into::<5>(quads, out),
+        6 => quads_into::<6>(quads, out),
+        7 => quads_into::<7>(quads, out),
+        _ => quads_into_loop(quads, out),
+    };
+    invalid & SHIFTED_INVALID == 0
+}
+
+/// [`decode_quads`] for exactly `N` quads: their values or-ed (see
+/// [`quad_value`]), or [`SHIFTED_INVALID`] when `out` is too short. Each
+/// quad's 3 bytes are stored as 4, the fourth one the next quad's first:
+/// that quad writes it again, and one 4-byte store costs less than a 2-byte
+/// and a 1-byte one.
+#[inline(always)] // one copy per `N`, each unrolled where it is called
+#[allow(clippy::inline_always)]
+fn quads_into<const N: usize>(quads: &[[u8; 4]], out: &mut [u8]) -> u32 {
+    let (Ok(quads), Some(out)) = (<&[[u8; 4]; N]>::try_from(quads), out.get_mut(..3 * N + 1))
+    else {
+        return SHIFTED_INVALID;
+    };
+    let mut invalid = 0;
+    for (i, quad) in quads.iter().enumerate() {
+        let n = quad_value(*quad);
+        invalid |= n;
+        out[3 * i..3 * i + 4].copy_from_slice(&(n << 8).to_be_bytes());
+    }
+    invalid
+}
+
+/// [`quads_into`] for any number of quads.
+fn quads_into_loop(quads: &[[u8; 4]], out: &mut [u8]) -> u32 {
+    if out.len() <= quads.len() * 3 {
+        return SHIFTED_INVALID;
+    }
+    let mut invalid = 0;
+    for (i, quad) in quads.iter().enumerate() {
+        let n = quad_value(*quad);
+        invalid |= n;
+        out[3 * i..3 * i + 4].copy_from_slice(&(n << 8).to_be_bytes());
+    }
+    invalid
+}
 
 /// Decodes the canonical base64 of 16 public bytes (22 characters, `==`, and
 /// zero trailing bits), or gives `None`. A fixed-size table decode, one

@@ -8,8 +8,11 @@
 //! public and constant-time, are in `codec.rs`; naming transport damage and
 //! the lenient repair are in `damage.rs`; the tests are in `tests.rs`, and
 //! those that compare the parser's first and general paths in
-//! `path_tests.rs`.
+//! `path_tests.rs`, and `encryptedData`'s decoder with the `base64` crate in
+//! `ciphertext_tests.rs`.
 
+#[cfg(test)]
+mod ciphertext_tests;
 mod codec;
 mod damage;
 #[cfg(test)]
@@ -154,11 +157,8 @@ impl<'a> EncryptedData<'a> {
     /// Decodes the text into `out`, which must be exactly
     /// [`decoded_len`](Self::decoded_len) bytes long.
     pub(crate) fn decode_into(&self, out: &mut [u8]) -> Result<(), Error> {
-        use base64::Engine as _;
         let text = self.text.as_bytes();
-        if out.len() == self.decoded_len
-            && codec::CIPHERTEXT.decode_slice(text, out) == Ok(self.decoded_len)
-        {
+        if out.len() == self.decoded_len && codec::decode_ciphertext(text, out) {
             return Ok(());
         }
         Err(explain_invalid(Field::EncryptedData, text, true))
