@@ -311,7 +311,7 @@ impl InputParser {
         if !self.lenient
             && text.len() <= self.max_encrypted_data_len
             && let Some(decoded_len) = padded_decoded_len(text.as_bytes())
-            && decoded_len > 0
+            && decoded_len >= BLOCK
             && decoded_len.is_multiple_of(BLOCK)
         {
             return Ok(EncryptedData {
