@@ -46,6 +46,23 @@ pub(super) static CIPHERTEXT: base64::engine::GeneralPurpose =
 /// are whole quads, so text is valid exactly when both parts are. Only
 /// where the crate has a SIMD engine; elsewhere it decodes the whole text.
 pub(super) fn decode_ciphertext(text: &[u8], out: &mut [u8]) -> bool {
+    let valid = decode_ciphertext_in_parts(text, out);
+    // Under the fuzzer, every text is also decoded by the crate alone, and
+    // the verdicts and bytes must agree.
+    #[cfg(fuzzing)]
+    {
+        use base64::Engine as _;
+        let mut whole = vec![0u8; out.len()];
+        let crate_valid = CIPHERTEXT.decode_slice(text, &mut whole) == Ok(whole.len());
+        assert_eq!(valid, crate_valid, "verdicts differ on {text:?}");
+        assert!(!valid || whole == out, "bytes differ on {text:?}");
+    }
+    valid
+}
+
+/// [`decode_ciphertext`]'s work.
+#[inline]
+fn decode_ciphertext_in_parts(text: &[u8], out: &mut [u8]) -> bool {
     use base64::Engine as _;
     #[cfg(any(target_arch = "x86_64", target_arch = "aarch64"))]
     {
