@@ -139,22 +139,27 @@ fn decode_quads_refuses_partial_quads_and_short_output() {
     // Three bytes and the one more the stores need.
     assert!(decode_quads(b"QUJD", &mut out[..4]));
     assert!(!decode_quads(b"QUJD", &mut out[..3]));
-    // Past the unrolled sizes: 8 quads, 24 bytes and one more.
+    // Seven quads, 21 bytes and one more; eight are refused.
     let long = b"QUJDQUJDQUJDQUJDQUJDQUJDQUJDQUJD";
     let mut out = [0u8; 25];
-    assert!(decode_quads(long, &mut out));
-    assert_eq!(&out[..24], b"ABCABCABCABCABCABCABCABC");
-    assert!(!decode_quads(long, &mut out[..24]));
+    assert!(decode_quads(&long[..28], &mut out));
+    assert_eq!(&out[..21], b"ABCABCABCABCABCABCABC");
+    assert!(!decode_quads(&long[..28], &mut out[..21]));
+    assert!(!decode_quads(long, &mut out));
     let mut bad = *long;
-    bad[29] = b'=';
-    assert!(!decode_quads(&bad, &mut out));
-    // Each unrolled size refuses a bad character in its last quad.
-    for quads in 1..=8 {
+    bad[25] = b'=';
+    assert!(!decode_quads(&bad[..28], &mut out));
+    // Each size refuses a bad character in its last quad, and an output
+    // one byte too short.
+    for quads in 1..=7 {
         let mut text = long[..4 * quads].to_vec();
-        assert!(decode_quads(&text, &mut out), "{quads}");
+        assert!(decode_quads(&text, &mut out[..=3 * quads]), "{quads}");
+        assert!(!decode_quads(&text, &mut out[..3 * quads]), "{quads}");
         *text.last_mut().unwrap() = b'!';
         assert!(!decode_quads(&text, &mut out), "{quads}");
     }
+    // None at all: valid, whatever the output.
+    assert!(decode_quads(b"", &mut []));
 }
 
 proptest! {

@@ -47,13 +47,12 @@ pub(super) static CIPHERTEXT: base64::engine::GeneralPurpose =
 /// where the crate has a SIMD engine; elsewhere it decodes the whole text.
 pub(super) fn decode_ciphertext(text: &[u8], out: &mut [u8]) -> bool {
     let valid = decode_ciphertext_in_parts(text, out);
-    // Under the fuzzer, every text is also decoded by the crate alone, and
-    // the verdicts and bytes must agree.
-    #[cfg(fuzzing)]
+    // Under the fuzzer and in the tests, every text is also decoded by the
+    // crate alone, and the verdicts and bytes must agree.
+    #[cfg(any(test, fuzzing))]
     {
-        use base64::Engine as _;
         let mut whole = vec![0u8; out.len()];
-        let crate_valid = CIPHERTEXT.decode_slice(text, &mut whole) == Ok(whole.len());
+        let crate_valid = decode_whole(text, &mut whole);
         assert_eq!(valid, crate_valid, "verdicts differ on {text:?}");
         assert!(!valid || whole == out, "bytes differ on {text:?}");
     }
@@ -63,7 +62,6 @@ pub(super) fn decode_ciphertext(text: &[u8], out: &mut [u8]) -> bool {
 /// [`decode_ciphertext`]'s work.
 #[inline]
 fn decode_ciphertext_in_parts(text: &[u8], out: &mut [u8]) -> bool {
-    use base64::Engine as _;
     #[cfg(any(target_arch = "x86_64", target_arch = "aarch64"))]
     {
         /// What the crate's SIMD loop takes at a time, in characters.
@@ -76,12 +74,19 @@ fn decode_ciphertext_in_parts(text: &[u8], out: &mut [u8]) -> bool {
         let Some(rest_out) = out.get_mut(front_len / 4 * 3..) else {
             return false;
         };
-        CIPHERTEXT.decode_slice(rest, rest_out) == Ok(rest_out.len()) && valid
+        decode_whole(rest, rest_out) && valid
     }
     #[cfg(not(any(target_arch = "x86_64", target_arch = "aarch64")))]
     {
-        CIPHERTEXT.decode_slice(text, out) == Ok(out.len())
+        decode_whole(text, out)
     }
+}
+
+/// Whether [`CIPHERTEXT`] decodes all of `text` into exactly all of `out`.
+#[inline]
+fn decode_whole(text: &[u8], out: &mut [u8]) -> bool {
+    use base64::Engine as _;
+    CIPHERTEXT.decode_slice(text, out) == Ok(out.len())
 }
 
 /// Length of the base64 text of 16 bytes, with its `==` padding.
@@ -140,12 +145,12 @@ fn quad_value(quad: [u8; 4]) -> u32 {
 }
 
 /// Decodes whole quads of public text (no padding: `=` is outside the
-/// alphabet) into the start of `out`, and says whether every character was
-/// in the alphabet. `out` must hold one byte more than the quads decode to
-/// (which is left with no meaning), or nothing is decoded. One lookup per
-/// character in the tables shifted for its place ([`SHIFTED`]), and the
-/// short runs that come before the `base64` crate's blocks (at most 7
-/// quads) unrolled.
+/// alphabet), at most 7 of them, into the start of `out`, and says whether
+/// every character was in the alphabet. `out` must hold one byte more than
+/// the quads decode to (left with no meaning), or nothing is decoded; more
+/// than 7 quads are refused. One lookup per character in the tables shifted
+/// for its place ([`SHIFTED`]), unrolled for each count: these are the
+/// short runs that come before the `base64` crate's blocks.
 #[inline]
 pub(super) fn decode_quads(text: &[u8], out: &mut [u8]) -> bool {
     let (quads, []) = text.as_chunks::<4>() else {
@@ -160,7 +165,7 @@ pub(super) fn decode_quads(text: &[u8], out: &mut [u8]) -> bool {
         5 => quads_into::<5>(quads, out),
         6 => quads_into::<6>(quads, out),
         7 => quads_into::<7>(quads, out),
-        _ => quads_into_loop(quads, out),
+        _ => SHIFTED_INVALID,
     };
     invalid & SHIFTED_INVALID == 0
 }
@@ -177,20 +182,6 @@ fn quads_into<const N: usize>(quads: &[[u8; 4]], out: &mut [u8]) -> u32 {
     else {
         return SHIFTED_INVALID;
     };
-    let mut invalid = 0;
-    for (i, quad) in quads.iter().enumerate() {
-        let n = quad_value(*quad);
-        invalid |= n;
-        out[3 * i..3 * i + 4].copy_from_slice(&(n << 8).to_be_bytes());
-    }
-    invalid
-}
-
-/// [`quads_into`] for any number of quads.
-fn quads_into_loop(quads: &[[u8; 4]], out: &mut [u8]) -> u32 {
-    if out.len() <= quads.len() * 3 {
-        return SHIFTED_INVALID;
-    }
     let mut invalid = 0;
     for (i, quad) in quads.iter().enumerate() {
         let n = quad_value(*quad);
