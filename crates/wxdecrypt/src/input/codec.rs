@@ -31,6 +31,64 @@ pub(super) static CIPHERTEXT: std::sync::LazyLock<base64::engine::Simd> =
 pub(super) static CIPHERTEXT: base64::engine::GeneralPurpose =
     base64::engine::general_purpose::STANDARD;
 
+/// Decodes `encryptedData` (public text) into `out`, which must be exactly as
+/// long as the text decodes to, and says whether the text was valid: exactly
+/// what [`CIPHERTEXT`] accepts, with the same bytes.
+///
+/// The `base64` crate's SIMD loop decodes whole blocks of 32 characters from
+/// the start of what it is given, and only while a quad follows them: it
+/// leaves the last quad to its scalar suffix decoder (which checks the
+/// padding), and the quads between to its scalar quad loop, which costs
+/// about three times what a lookup per character does. So those quads
+/// (fewer than 8) are taken from the front instead and decoded here
+/// ([`decode_quads`]: whole quads, where `=` is outside the alphabet), and
+/// the crate is given the rest: whole blocks, then the last quad. The parts
+/// are whole quads, so text is valid exactly when both parts are. Only
+/// where the crate has a SIMD engine; elsewhere it decodes the whole text.
+pub(super) fn decode_ciphertext(text: &[u8], out: &mut [u8]) -> bool {
+    let valid = decode_ciphertext_in_parts(text, out);
+    // Under the fuzzer and in the tests, every text is also decoded by the
+    // crate alone, and the verdicts and bytes must agree.
+    #[cfg(any(test, fuzzing))]
+    {
+        let mut whole = vec![0u8; out.len()];
+        let crate_valid = decode_whole(text, &mut whole);
+        assert_eq!(valid, crate_valid, "verdicts differ on {text:?}");
+        assert!(!valid || whole == out, "bytes differ on {text:?}");
+    }
+    valid
+}
+
+/// [`decode_ciphertext`]'s work.
+#[inline]
+fn decode_ciphertext_in_parts(text: &[u8], out: &mut [u8]) -> bool {
+    #[cfg(any(target_arch = "x86_64", target_arch = "aarch64"))]
+    {
+        /// What the crate's SIMD loop takes at a time, in characters.
+        const SIMD_BLOCK: usize = 32;
+        let front_len = text.len().saturating_sub(4) % SIMD_BLOCK;
+        let (front, rest) = text.split_at(front_len);
+        // First: its last 4-byte store reaches one byte into the crate's
+        // part of `out`, which the crate then writes.
+        let valid = decode_quads(front, out);
+        let Some(rest_out) = out.get_mut(front_len / 4 * 3..) else {
+            return false;
+        };
+        decode_whole(rest, rest_out) && valid
+    }
+    #[cfg(not(any(target_arch = "x86_64", target_arch = "aarch64")))]
+    {
+        decode_whole(text, out)
+    }
+}
+
+/// Whether [`CIPHERTEXT`] decodes all of `text` into exactly all of `out`.
+#[inline]
+fn decode_whole(text: &[u8], out: &mut [u8]) -> bool {
+    use base64::Engine as _;
+    CIPHERTEXT.decode_slice(text, out) == Ok(out.len())
+}
+
 /// Length of the base64 text of 16 bytes, with its `==` padding.
 pub(super) const BASE64_16_LEN: usize = 24;
 
@@ -72,6 +130,66 @@ const SHIFTED: [[u32; 256]; 4] = {
 /// which no valid character's bits reach. Up to four of them in a quad
 /// still leave the top byte non-zero when added.
 const SHIFTED_INVALID: u32 = 0xff00_0000;
+
+/// The value of a quad of public characters: their four 6-bit values in the
+/// low 24 bits (the first character highest), and [`SHIFTED_INVALID`]'s bits
+/// set when one of them is outside the alphabet. The four values' bits do
+/// not overlap, so they are added (an `|` would leave `^` as a mutation that
+/// changes nothing).
+#[inline]
+fn quad_value(quad: [u8; 4]) -> u32 {
+    SHIFTED[0][usize::from(quad[0])]
+        .wrapping_add(SHIFTED[1][usize::from(quad[1])])
+        .wrapping_add(SHIFTED[2][usize::from(quad[2])])
+        .wrapping_add(SHIFTED[3][usize::from(quad[3])])
+}
+
+/// Decodes whole quads of public text (no padding: `=` is outside the
+/// alphabet), at most 7 of them, into the start of `out`, and says whether
+/// every character was in the alphabet. `out` must hold one byte more than
+/// the quads decode to (left with no meaning), or nothing is decoded; more
+/// than 7 quads are refused. One lookup per character in the tables shifted
+/// for its place ([`SHIFTED`]), unrolled for each count: these are the
+/// short runs that come before the `base64` crate's blocks.
+#[inline]
+pub(super) fn decode_quads(text: &[u8], out: &mut [u8]) -> bool {
+    let (quads, []) = text.as_chunks::<4>() else {
+        return false;
+    };
+    let invalid = match quads.len() {
+        0 => 0,
+        1 => quads_into::<1>(quads, out),
+        2 => quads_into::<2>(quads, out),
+        3 => quads_into::<3>(quads, out),
+        4 => quads_into::<4>(quads, out),
+        5 => quads_into::<5>(quads, out),
+        6 => quads_into::<6>(quads, out),
+        7 => quads_into::<7>(quads, out),
+        _ => SHIFTED_INVALID,
+    };
+    invalid & SHIFTED_INVALID == 0
+}
+
+/// [`decode_quads`] for exactly `N` quads: their values or-ed (see
+/// [`quad_value`]), or [`SHIFTED_INVALID`] when `out` is too short. Each
+/// quad's 3 bytes are stored as 4, the fourth one the next quad's first:
+/// that quad writes it again, and one 4-byte store costs less than a 2-byte
+/// and a 1-byte one.
+#[inline(always)] // one copy per `N`, each unrolled where it is called
+#[allow(clippy::inline_always)]
+fn quads_into<const N: usize>(quads: &[[u8; 4]], out: &mut [u8]) -> u32 {
+    let (Ok(quads), Some(out)) = (<&[[u8; 4]; N]>::try_from(quads), out.get_mut(..3 * N + 1))
+    else {
+        return SHIFTED_INVALID;
+    };
+    let mut invalid = 0;
+    for (i, quad) in quads.iter().enumerate() {
+        let n = quad_value(*quad);
+        invalid |= n;
+        out[3 * i..3 * i + 4].copy_from_slice(&(n << 8).to_be_bytes());
+    }
+    invalid
+}
 
 /// Decodes the canonical base64 of 16 public bytes (22 characters, `==`, and
 /// zero trailing bits), or gives `None`. A fixed-size table decode, one
@@ -134,29 +252,36 @@ const fn at_least(x: u64, k: u8) -> u64 {
 ///
 /// A character's value is the character plus an offset that is constant
 /// over each range of the alphabet (`+`, `/`, `0-9`, `A-Z`, `a-z`, in byte
-/// order). Going up through the ranges, the offset is +19 from `+`, then
-/// lowered by 3 from `/`, by 12 from `0`, by 69 from `A` and by 6 from `a`;
-/// so `x + 19` where `x >= '+'`, minus the sum of the lowerings that apply.
-/// Every byte stays within 0..=0xff on the way (the lowerings never exceed
-/// what was added before them), so plain word arithmetic does not carry
-/// from one byte into the next. A byte outside the alphabet gets some value
-/// below 0x80, and no high bit in the second word.
+/// order): +19 for `+`, then lowered by 3 from `/`, by 12 from `0`, by 69
+/// for a letter and by 6 more for a lower-case one. The letters are found
+/// with one range test instead of two: clearing bit 5 takes `a-z` onto
+/// `A-Z` (and nothing else there), and bit 5 then tells lower case from
+/// upper. So there are seven range tests instead of nine, two of them
+/// (`/` and the letters) shared by the values and the validity. Every byte stays within 0..=0xff on the way (the
+/// lowerings apply only where the byte is large enough: the letter ones
+/// only to letters, the others only from `/` and `0` on), so plain word
+/// arithmetic does not carry from one byte into the next. A byte outside
+/// the alphabet gets some value of at most 0x92, and no high bit in the
+/// second word.
 #[inline]
 pub(super) const fn sextets(word: u64) -> (u64, u64) {
     let x = word & LOW7;
+    let folded = x & !(ONES * 0x20);
+    let letter = at_least(folded, b'A') - at_least(folded, b'Z' + 1);
     let (plus, after_plus) = (at_least(x, b'+'), at_least(x, b'+' + 1));
-    let (slash, after_nine) = (at_least(x, b'/'), at_least(x, b'9' + 1));
-    let digit = at_least(x, b'0');
-    let (upper, after_upper) = (at_least(x, b'A'), at_least(x, b'Z' + 1));
-    let (lower, after_lower) = (at_least(x, b'a'), at_least(x, b'z' + 1));
-    let lowered = (slash >> 7) * 3 + (digit >> 7) * 12 + (upper >> 7) * 69 + (lower >> 7) * 6;
-    let values = x + (plus >> 7) * 19 - lowered;
-    // Each range is "at least its first, not at least one past its last";
-    // the ranges are disjoint, so at most one term is set in each byte and
-    // their sum has no carries. A byte with its own high bit set is not
-    // ASCII and never valid.
-    let in_alphabet =
-        (plus - after_plus) + (slash - after_nine) + (upper - after_upper) + (lower - after_lower);
+    let (slash, digit, after_nine) = (at_least(x, b'/'), at_least(x, b'0'), at_least(x, b'9' + 1));
+    // A lower-case letter: a letter with bit 5 set (moved up to bit 7).
+    let lower = letter & (x << 2);
+    let values = x + ONES * 19
+        - (slash >> 7) * 3
+        - (digit >> 7) * 12
+        - (letter >> 7) * 69
+        - (lower >> 7) * 6;
+    // Each range is "at least its first, not at least one past its last"
+    // (`/` and the digits are one range); the ranges are disjoint, so at
+    // most one term is set in each byte and their sum has no carries. A
+    // byte with its own high bit set is not ASCII and never valid.
+    let in_alphabet = (plus - after_plus) + (slash - after_nine) + letter;
     (values, in_alphabet & !word)
 }
 
@@ -214,12 +339,12 @@ pub(super) fn decode_16_constant_time(text: &[u8; BASE64_16_LEN], out: &mut [u8;
     let bad2 = (!expected & HIGH) | trailing;
     let bad = bad0 | bad1 | bad2;
     let (bits0, bits1, bits2) = (pack(values0), pack(values1), pack(values2));
-    out[..6].copy_from_slice(&bits0.to_be_bytes()[2..]);
-    out[6..12].copy_from_slice(&bits1.to_be_bytes()[2..]);
-    // The last word's 48 bits: bytes 12 to 14, then the 16th byte (the
-    // 21st character's 6 bits and the top 2 of the 22nd), then the rest of
-    // the 22nd and the `==`, which are dropped.
-    out[12..].copy_from_slice(&bits2.to_be_bytes()[2..6]);
+    // 48 bits from each word, the first word's highest; of the last word's
+    // 48, bytes 12 to 14, then the 16th byte (the 21st character's 6 bits
+    // and the top 2 of the 22nd), then the rest of the 22nd and the `==`,
+    // which are dropped. The pieces do not overlap, so they are added.
+    *out = ((u128::from(bits0) << 80) + (u128::from(bits1) << 32) + u128::from(bits2 >> 16))
+        .to_be_bytes();
     core::hint::black_box(bad) == 0
 }
 

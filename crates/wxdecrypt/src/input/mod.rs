@@ -6,10 +6,17 @@
 //! This file owns the input types ([`SessionKey`], [`Iv`], [`EncryptedData`])
 //! and the [`InputParser`] that makes them. The fixed-size base64 codecs,
 //! public and constant-time, are in `codec.rs`; naming transport damage and
-//! the lenient repair are in `damage.rs`; the tests are in `tests.rs`.
+//! the lenient repair are in `damage.rs`; the tests are in `tests.rs`, and
+//! those that compare the parser's first and general paths in
+//! `path_tests.rs`, and `encryptedData`'s decoder with the `base64` crate in
+//! `ciphertext_tests.rs`.
 
+#[cfg(test)]
+mod ciphertext_tests;
 mod codec;
 mod damage;
+#[cfg(test)]
+mod path_tests;
 #[cfg(test)]
 mod tests;
 
@@ -150,11 +157,8 @@ impl<'a> EncryptedData<'a> {
     /// Decodes the text into `out`, which must be exactly
     /// [`decoded_len`](Self::decoded_len) bytes long.
     pub(crate) fn decode_into(&self, out: &mut [u8]) -> Result<(), Error> {
-        use base64::Engine as _;
         let text = self.text.as_bytes();
-        if out.len() == self.decoded_len
-            && codec::CIPHERTEXT.decode_slice(text, out) == Ok(self.decoded_len)
-        {
+        if out.len() == self.decoded_len && codec::decode_ciphertext(text, out) {
             return Ok(());
         }
         Err(explain_invalid(Field::EncryptedData, text, true))
@@ -246,7 +250,24 @@ impl InputParser {
     ///
     /// # Errors
     /// As [`SessionKey::from_base64`].
+    #[inline]
     pub fn session_key(&self, text: &str) -> Result<SessionKey, Error> {
+        // The usual case first, inlined: canonical text, which every check
+        // of the general path would pass and the lenient repair would leave
+        // as it is.
+        if let Ok(chars) = <&[u8; BASE64_16_LEN]>::try_from(text.as_bytes()) {
+            let mut bytes = [0u8; BLOCK];
+            if decode_16_constant_time(chars, &mut bytes) {
+                return Ok(SessionKey::from_bytes(bytes));
+            }
+            bytes.zeroize();
+        }
+        self.session_key_general(text)
+    }
+
+    /// [`Self::session_key`] for any text: the shared checks, the lenient
+    /// repair, and the error that explains a failure.
+    fn session_key_general(&self, text: &str) -> Result<SessionKey, Error> {
         let mut text = self.prepare(Field::SessionKey, text, MAX_16_TEXT, |n| n == BLOCK)?;
         let result = decode_16_secret(&text);
         if let Cow::Owned(repaired) = &mut text {
@@ -259,7 +280,17 @@ impl InputParser {
     ///
     /// # Errors
     /// As [`Iv::from_base64`].
+    #[inline]
     pub fn iv(&self, text: &str) -> Result<Iv, Error> {
+        // Canonical text first, inlined (see `session_key`).
+        if let Some(bytes) = decode_16_public(text.as_bytes()) {
+            return Ok(Iv::from_bytes(bytes));
+        }
+        self.iv_general(text)
+    }
+
+    /// [`Self::iv`] for any text.
+    fn iv_general(&self, text: &str) -> Result<Iv, Error> {
         let text = self.prepare(Field::Iv, text, MAX_16_TEXT, |n| n == BLOCK)?;
         if let Some(bytes) = decode_16_public(text.as_bytes()) {
             return Ok(Iv::from_bytes(bytes));
@@ -273,7 +304,26 @@ impl InputParser {
     ///
     /// # Errors
     /// As [`EncryptedData::from_base64`].
+    #[inline]
     pub fn encrypted_data<'a>(&self, text: &'a str) -> Result<EncryptedData<'a>, Error> {
+        // Strict text that passes every check first, inlined: exactly what
+        // the general path accepts in strict mode, with the same result.
+        if !self.lenient
+            && text.len() <= self.max_encrypted_data_len
+            && let Some(decoded_len) = padded_decoded_len(text.as_bytes())
+            && decoded_len >= BLOCK
+            && decoded_len.is_multiple_of(BLOCK)
+        {
+            return Ok(EncryptedData {
+                text: Cow::Borrowed(text),
+                decoded_len,
+            });
+        }
+        self.encrypted_data_general(text)
+    }
+
+    /// [`Self::encrypted_data`] for any text.
+    fn encrypted_data_general<'a>(&self, text: &'a str) -> Result<EncryptedData<'a>, Error> {
         let field = Field::EncryptedData;
         let text = self.prepare(field, text, self.max_encrypted_data_len, |n| {
             n > 0 && n.is_multiple_of(BLOCK)
