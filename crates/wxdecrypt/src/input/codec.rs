@@ -257,12 +257,12 @@ const fn at_least(x: u64, k: u8) -> u64 {
 /// with one range test instead of two: clearing bit 5 takes `a-z` onto
 /// `A-Z` (and nothing else there), and bit 5 then tells lower case from
 /// upper. So there are seven range tests instead of nine, two of them
-/// (`/` and the letters) shared by the values and the validity. Every byte stays within 0..=0xff on the way (the
-/// lowerings apply only where the byte is large enough: the letter ones
-/// only to letters, the others only from `/` and `0` on), so plain word
-/// arithmetic does not carry from one byte into the next. A byte outside
-/// the alphabet gets some value of at most 0x92, and no high bit in the
-/// second word.
+/// (`/` and the letters) shared by the values and the validity. Every byte
+/// stays within 0..=0xff on the way (the lowerings apply only where the
+/// byte is large enough: the letter ones only to letters, the others only
+/// from `/` and `0` on), so plain word arithmetic does not carry from one
+/// byte into the next. A byte outside the alphabet gets some value of at
+/// most 0x92, and no high bit in the second word.
 #[inline]
 pub(super) const fn sextets(word: u64) -> (u64, u64) {
     let x = word & LOW7;
