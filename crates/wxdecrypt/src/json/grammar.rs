@@ -173,7 +173,7 @@ impl<'de> Parser<'de> {
         if self.peek_ws() == Some(b'{') {
             let mut matched = Matched::new();
             if self.match_layout(layout, &mut matched).is_some() {
-                let result = self.visit_layout(layout, &matched, visitor);
+                let result = self.visit_layout(layout, &mut matched, visitor);
                 return self.track(result);
             }
         }

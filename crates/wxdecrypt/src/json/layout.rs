@@ -276,7 +276,7 @@ impl<'de> Parser<'de> {
     pub(super) fn visit_layout<V: Visitor<'de>>(
         &mut self,
         layout: &Layout,
-        matched: &Matched<'de>,
+        matched: &mut Matched<'de>,
         visitor: V,
     ) -> Result<V::Value, JsonProblem> {
         #[cfg(test)]
@@ -297,6 +297,9 @@ impl<'de> Parser<'de> {
         }
         self.pos = self.bytes.len();
         self.leave();
+        // The visitor asked for the watermark's value (or `next` would not
+        // be past it), where the other paths keep the watermark.
+        self.watermark = matched.watermark.take().map(|(watermark, _, _)| watermark);
         Ok(value)
     }
 }
@@ -376,8 +379,13 @@ impl<'de> de::MapAccess<'de> for LayoutAccess<'_, '_, 'de> {
             self.parser.pos = start;
             return seed.deserialize(&mut *self.parser);
         }
-        // The watermark, already captured: its value to be jumped over.
-        let captured = self.matched.watermark.as_ref().ok_or(JsonProblem::Syntax)?;
-        self.parser.parsed_value(seed, captured.1, Some(captured))
+        // The watermark, already checked: its value to be jumped over (and
+        // the watermark itself kept once the visitor is done).
+        let &(_, start, end) = self.matched.watermark.as_ref().ok_or(JsonProblem::Syntax)?;
+        self.parser.pos = start;
+        self.parser.jump = Some((start, end));
+        let result = seed.deserialize(&mut *self.parser);
+        self.parser.jump = None;
+        result
     }
 }
