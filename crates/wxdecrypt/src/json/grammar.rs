@@ -9,7 +9,7 @@ use super::access::{
     ArrayAccess, KeyDeserializer, MapState, ObjectAccess, SeqState, VariantAccess,
 };
 use super::keys::KeySet;
-use super::layout::{self, Layout, Matched};
+use super::layout::{self, Known, Matched};
 use super::read::Parser;
 use super::template::Template;
 use super::watermark::WATERMARK;
@@ -167,12 +167,18 @@ impl<'de> Parser<'de> {
     #[inline(never)]
     fn layout_or_any<V: Visitor<'de>>(
         &mut self,
-        layout: &'static Layout,
+        known: Known,
         visitor: V,
     ) -> Result<V::Value, JsonProblem> {
         if self.peek_ws() == Some(b'{') {
             let mut matched = Matched::new();
-            if self.match_layout(layout, &mut matched).is_some() {
+            let layout = known.layout();
+            // Each layout matched as the constant it is.
+            let found = match known {
+                Known::Phone => self.match_layout(&crate::payload::PHONE_LAYOUT, &mut matched),
+                Known::Profile => self.match_layout(&crate::payload::USER_LAYOUT, &mut matched),
+            };
+            if found.is_some() {
                 let result = self.visit_layout(layout, &mut matched, visitor);
                 return self.track(result);
             }
@@ -258,9 +264,9 @@ impl<'de> de::Deserializer<'de> for &mut Parser<'de> {
     ) -> Result<V::Value, JsonProblem> {
         if self.depth == 0
             && self.layouts
-            && let Some(layout) = layout::recognise(fields)
+            && let Some(known) = layout::recognise(fields)
         {
-            return self.layout_or_any(layout, visitor);
+            return self.layout_or_any(known, visitor);
         }
         self.deserialize_any(visitor)
     }

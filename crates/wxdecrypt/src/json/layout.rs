@@ -38,8 +38,15 @@ use super::string::Str;
 use super::watermark::WATERMARK;
 use crate::validation::WatermarkRef;
 
-/// The most members a layout names (the watermark not counted).
+/// The most members a layout names (the watermark not counted): the
+/// member match is written out for this many.
 pub(crate) const MAX_LAYOUT_MEMBERS: usize = 12;
+
+// Every known layout fits the written-out match (checked when compiling).
+const _: () = assert!(
+    crate::payload::PHONE_LAYOUT.members.len() <= MAX_LAYOUT_MEMBERS
+        && crate::payload::USER_LAYOUT.members.len() <= MAX_LAYOUT_MEMBERS
+);
 
 /// How a member's value is written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -98,9 +105,30 @@ pub(crate) struct Layout {
     pub(crate) members: &'static [Member],
 }
 
-/// The layouts the parser knows.
-pub(super) static LAYOUTS: [&Layout; 2] =
-    [&crate::payload::PHONE_LAYOUT, &crate::payload::USER_LAYOUT];
+/// The layouts the parser knows, each named so that its match can take
+/// it as the constant it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Known {
+    /// [`crate::payload::PHONE_LAYOUT`].
+    Phone,
+    /// [`crate::payload::USER_LAYOUT`].
+    Profile,
+}
+
+impl Known {
+    /// Every known layout.
+    #[cfg(test)]
+    pub(super) const ALL: [Self; 2] = [Self::Phone, Self::Profile];
+
+    /// The layout itself.
+    #[inline]
+    pub(super) fn layout(self) -> &'static Layout {
+        match self {
+            Self::Phone => &crate::payload::PHONE_LAYOUT,
+            Self::Profile => &crate::payload::USER_LAYOUT,
+        }
+    }
+}
 
 #[cfg(test)]
 thread_local! {
@@ -112,11 +140,14 @@ thread_local! {
 /// The known layout whose `fields` is `fields` itself (the same slice, not
 /// an equal one).
 #[inline]
-pub(super) fn recognise(fields: &'static [&'static str]) -> Option<&'static Layout> {
-    LAYOUTS
-        .iter()
-        .copied()
-        .find(|layout| core::ptr::eq(layout.fields, fields))
+pub(super) fn recognise(fields: &'static [&'static str]) -> Option<Known> {
+    if core::ptr::eq(fields, crate::payload::PHONE_LAYOUT.fields) {
+        Some(Known::Phone)
+    } else if core::ptr::eq(fields, crate::payload::USER_LAYOUT.fields) {
+        Some(Known::Profile)
+    } else {
+        None
+    }
 }
 
 /// Whether `rest` starts with `opening`: compared eight bytes at a time
@@ -186,40 +217,21 @@ impl<'de> Parser<'de> {
         let bytes = self.bytes;
         // The positions are held as `u32`.
         u32::try_from(bytes.len()).ok()?;
-        // At the `{`: the first member follows it, the others a `,`.
+        let members = layout.members;
+        // At the `{`: the first member follows it, the others a `,`. The
+        // members are written out one by one rather than looped over, so
+        // that a layout known as a constant leaves no loop and compares
+        // each opening as immediates.
         let mut at = self.pos;
-        for (index, member) in (0u8..).zip(layout.members) {
-            let start = at + 1;
-            if !opens_with(bytes.get(start..)?, member.opening) {
-                if member.optional {
-                    continue;
+        macro_rules! each_member {
+            ($($index:literal)*) => {$(
+                if let Some(member) = members.get($index) {
+                    self.match_member($index, member, &mut at, matched)?;
                 }
-                return None;
-            }
-            let value = start + member.opening.len();
-            let end = match member.kind {
-                Kind::Str => {
-                    if bytes.get(value) != Some(&b'"') {
-                        return None;
-                    }
-                    let close = plain_end(bytes, value + 1);
-                    if bytes.get(close) != Some(&b'"') {
-                        return None;
-                    }
-                    close + 1
-                }
-                Kind::Uint => value + quick_u64(bytes.get(value..)?)?.1,
-            };
-            if bytes.get(end) != Some(&b',') {
-                return None;
-            }
-            #[allow(clippy::cast_possible_truncation)] // checked above
-            let slot = (value as u32, end as u32);
-            *matched.values.get_mut(matched.len)? = slot;
-            *matched.indices.get_mut(matched.len)? = index;
-            matched.len += 1;
-            at = end;
+            )*};
         }
+        // One for each of the `MAX_LAYOUT_MEMBERS` a layout may have.
+        each_member!(0 1 2 3 4 5 6 7 8 9 10 11);
         // `at` is at the `,` after the last member (or at the `{` when
         // every member was optional and absent: then no `,` is there and
         // the match fails).
@@ -238,6 +250,49 @@ impl<'de> Parser<'de> {
             (watermark, end)
         };
         matched.watermark = Some((watermark, value, end));
+        Some(())
+    }
+
+    /// Matches `member` (the layout's `index`th) after the `{` or `,` at
+    /// `at`, recording its value and moving `at` to the `,` after it; an
+    /// optional member that is not there leaves both as they are.
+    #[allow(clippy::inline_always, reason = "measured with scripts/callgrind.sh")]
+    #[inline(always)]
+    fn match_member(
+        &self,
+        index: u8,
+        member: &Member,
+        at: &mut usize,
+        matched: &mut Matched<'de>,
+    ) -> Option<()> {
+        let bytes = self.bytes;
+        let start = *at + 1;
+        if !opens_with(bytes.get(start..)?, member.opening) {
+            return member.optional.then_some(());
+        }
+        let value = start + member.opening.len();
+        let end = match member.kind {
+            Kind::Str => {
+                if bytes.get(value) != Some(&b'"') {
+                    return None;
+                }
+                let close = plain_end(bytes, value + 1);
+                if bytes.get(close) != Some(&b'"') {
+                    return None;
+                }
+                close + 1
+            }
+            Kind::Uint => value + quick_u64(bytes.get(value..)?)?.1,
+        };
+        if bytes.get(end) != Some(&b',') {
+            return None;
+        }
+        #[allow(clippy::cast_possible_truncation)] // checked by `match_layout`
+        let slot = (value as u32, end as u32);
+        *matched.values.get_mut(matched.len)? = slot;
+        *matched.indices.get_mut(matched.len)? = index;
+        matched.len += 1;
+        *at = end;
         Some(())
     }
 
