@@ -368,6 +368,7 @@ impl Visitor<'_> for ShownNumber {
         f.write_str("a phone number: digits, one leading +, spaces, - and parentheses")
     }
 
+    #[inline]
     fn visit_str<E: de::Error>(self, text: &str) -> Result<Self::Value, E> {
         Inline::checked(text.as_bytes(), is_phone_text)
             .ok_or_else(|| E::invalid_value(de::Unexpected::Other("a string"), &self))
