@@ -172,15 +172,28 @@ impl<'de> Parser<'de> {
     ) -> Result<V::Value, JsonProblem> {
         if self.peek_ws() == Some(b'{') {
             let mut matched = Matched::new();
-            let layout = known.layout();
-            // Each layout matched as the constant it is.
-            let found = match known {
-                Known::Phone => self.match_layout(&crate::payload::PHONE_LAYOUT, &mut matched),
-                Known::Profile => self.match_layout(&crate::payload::USER_LAYOUT, &mut matched),
-            };
-            if found.is_some() {
-                let result = self.visit_layout(layout, &mut matched, visitor);
-                return self.track(result);
+            // Each layout matched and visited as the constant it is.
+            match known {
+                Known::Phone => {
+                    if self
+                        .match_layout(&crate::payload::PHONE_LAYOUT, &mut matched)
+                        .is_some()
+                    {
+                        let result =
+                            self.visit_layout::<{ Known::PHONE }, V>(&mut matched, visitor);
+                        return self.track(result);
+                    }
+                }
+                Known::Profile => {
+                    if self
+                        .match_layout(&crate::payload::USER_LAYOUT, &mut matched)
+                        .is_some()
+                    {
+                        let result =
+                            self.visit_layout::<{ Known::PROFILE }, V>(&mut matched, visitor);
+                        return self.track(result);
+                    }
+                }
             }
         }
         let result = self.any(visitor);

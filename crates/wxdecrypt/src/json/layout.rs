@@ -120,6 +120,22 @@ impl Known {
     #[cfg(test)]
     pub(super) const ALL: [Self; 2] = [Self::Phone, Self::Profile];
 
+    /// The phone layout's number, as the map access's type names it.
+    pub(super) const PHONE: u8 = Self::Phone as u8;
+    /// The profile layout's number.
+    pub(super) const PROFILE: u8 = Self::Profile as u8;
+
+    /// The layout numbered `index` (the profile's for any number but the
+    /// phone's).
+    #[inline]
+    const fn from_index(index: u8) -> Self {
+        if index == Self::PHONE {
+            Self::Phone
+        } else {
+            Self::Profile
+        }
+    }
+
     /// The layout itself.
     #[inline]
     pub(super) fn layout(self) -> &'static Layout {
@@ -328,18 +344,16 @@ impl<'de> Parser<'de> {
 
     /// Hands the matched object at the cursor to `visitor`, leaving the
     /// cursor after it: the calls `visit_template` makes for the same text.
-    pub(super) fn visit_layout<V: Visitor<'de>>(
+    pub(super) fn visit_layout<const L: u8, V: Visitor<'de>>(
         &mut self,
-        layout: &Layout,
         matched: &mut Matched<'de>,
         visitor: V,
     ) -> Result<V::Value, JsonProblem> {
         #[cfg(test)]
         VISITS.with(|count| count.set(count.get() + 1));
         self.enter()?;
-        let mut access = LayoutAccess {
+        let mut access = LayoutAccess::<L> {
             parser: self,
-            layout,
             matched,
             next: 0,
             value_pending: false,
@@ -361,11 +375,12 @@ impl<'de> Parser<'de> {
 
 /// [`de::MapAccess`] over a [`Matched`] object: its members, then the
 /// watermark.
-struct LayoutAccess<'a, 'p, 'de> {
+///
+/// The layout is `L` ([`Known::PHONE`] or [`Known::PROFILE`]), part of the type, so that the
+/// visitor's code sees it as a constant.
+struct LayoutAccess<'a, 'p, 'de, const L: u8> {
     /// The shared parser (it reads numbers and the watermark).
     parser: &'p mut Parser<'de>,
-    /// The layout matched.
-    layout: &'a Layout,
     /// Where the members are.
     matched: &'a Matched<'de>,
     /// Index of the member whose key is next (`matched.len` for the
@@ -375,7 +390,15 @@ struct LayoutAccess<'a, 'p, 'de> {
     value_pending: bool,
 }
 
-impl<'de> de::MapAccess<'de> for LayoutAccess<'_, '_, 'de> {
+impl<const L: u8> LayoutAccess<'_, '_, '_, L> {
+    /// The layout matched.
+    #[inline]
+    fn layout() -> &'static Layout {
+        Known::from_index(L).layout()
+    }
+}
+
+impl<'de, const L: u8> de::MapAccess<'de> for LayoutAccess<'_, '_, 'de, L> {
     type Error = JsonProblem;
 
     #[inline]
@@ -389,7 +412,7 @@ impl<'de> de::MapAccess<'de> for LayoutAccess<'_, '_, 'de> {
         let name = match self.matched.indices.get(..self.matched.len) {
             Some(indices) => match indices.get(self.next) {
                 Some(&index) => {
-                    let member = self.layout.members.get(usize::from(index));
+                    let member = Self::layout().members.get(usize::from(index));
                     member.ok_or(JsonProblem::Syntax)?.name
                 }
                 None if self.next == indices.len() => WATERMARK,
@@ -424,7 +447,7 @@ impl<'de> de::MapAccess<'de> for LayoutAccess<'_, '_, 'de> {
             let (start, end) = (start as usize, end as usize);
             let index = self.matched.indices.get(next).copied();
             let kind = index
-                .and_then(|index| self.layout.members.get(usize::from(index)))
+                .and_then(|index| Self::layout().members.get(usize::from(index)))
                 .map(|m| m.kind);
             if kind == Some(Kind::Str) {
                 return self.parser.plain_value(seed, start, end);
