@@ -197,6 +197,9 @@ fn opens_with(rest: &[u8], opening: &[u8]) -> bool {
 /// `,"watermark":`: what follows the last member.
 const THEN_WATERMARK: &[u8] = b",\"watermark\":";
 
+/// `,"watermark":{"appid":"`: the watermark with its appid first.
+const THEN_WATERMARK_APPID: &[u8] = b",\"watermark\":{\"appid\":\"";
+
 /// Where a matched text's members are: for each member present, its index
 /// in the layout and its value's span; then the watermark and its span.
 pub(super) struct Matched<'de> {
@@ -255,8 +258,10 @@ impl<'de> Parser<'de> {
         let (watermark, end) = if let Some(found) = self.closing_watermark(at) {
             found
         } else {
-            // The other canonical order, read as the template reads it.
-            if !bytes.get(at..)?.starts_with(THEN_WATERMARK) {
+            // The other canonical order, read as the template reads it
+            // (a watermark that opens with its timestamp is
+            // `closing_watermark`'s, whole).
+            if !bytes.get(at..)?.starts_with(THEN_WATERMARK_APPID) {
                 return None;
             }
             let (watermark, end) = self.quick_watermark(value)?;
@@ -376,8 +381,8 @@ impl<'de> Parser<'de> {
 /// [`de::MapAccess`] over a [`Matched`] object: its members, then the
 /// watermark.
 ///
-/// The layout is `L` ([`Known::PHONE`] or [`Known::PROFILE`]), part of the type, so that the
-/// visitor's code sees it as a constant.
+/// The layout is `L` ([`Known::PHONE`] or [`Known::PROFILE`]), part of
+/// the type, so that the visitor's code sees it as a constant.
 struct LayoutAccess<'a, 'p, 'de, const L: u8> {
     /// The shared parser (it reads numbers and the watermark).
     parser: &'p mut Parser<'de>,
