@@ -344,7 +344,8 @@ impl<'de> Parser<'de> {
             appid: Cow::Borrowed(self.text.get(start..close)?),
             timestamp,
         };
-        Some((watermark, close + 2))
+        // Its value ends at the object's `}`, the text's last byte.
+        Some((watermark, bytes.len() - 1))
     }
 
     /// Hands the matched object at the cursor to `visitor`, leaving the
