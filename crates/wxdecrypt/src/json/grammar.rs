@@ -9,7 +9,7 @@ use super::access::{
     ArrayAccess, KeyDeserializer, MapState, ObjectAccess, SeqState, VariantAccess,
 };
 use super::keys::KeySet;
-use super::layout::{self, Layout, Matched};
+use super::layout::{self, Known, Matched};
 use super::read::Parser;
 use super::template::Template;
 use super::watermark::WATERMARK;
@@ -167,14 +167,33 @@ impl<'de> Parser<'de> {
     #[inline(never)]
     fn layout_or_any<V: Visitor<'de>>(
         &mut self,
-        layout: &'static Layout,
+        known: Known,
         visitor: V,
     ) -> Result<V::Value, JsonProblem> {
         if self.peek_ws() == Some(b'{') {
             let mut matched = Matched::new();
-            if self.match_layout(layout, &mut matched).is_some() {
-                let result = self.visit_layout(layout, &matched, visitor);
-                return self.track(result);
+            // Each layout matched and visited as the constant it is.
+            match known {
+                Known::Phone => {
+                    if self
+                        .match_layout(&crate::payload::PHONE_LAYOUT, &mut matched)
+                        .is_some()
+                    {
+                        let result =
+                            self.visit_layout::<{ Known::PHONE }, V>(&mut matched, visitor);
+                        return self.track(result);
+                    }
+                }
+                Known::Profile => {
+                    if self
+                        .match_layout(&crate::payload::USER_LAYOUT, &mut matched)
+                        .is_some()
+                    {
+                        let result =
+                            self.visit_layout::<{ Known::PROFILE }, V>(&mut matched, visitor);
+                        return self.track(result);
+                    }
+                }
             }
         }
         let result = self.any(visitor);
@@ -258,9 +277,9 @@ impl<'de> de::Deserializer<'de> for &mut Parser<'de> {
     ) -> Result<V::Value, JsonProblem> {
         if self.depth == 0
             && self.layouts
-            && let Some(layout) = layout::recognise(fields)
+            && let Some(known) = layout::recognise(fields)
         {
-            return self.layout_or_any(layout, visitor);
+            return self.layout_or_any(known, visitor);
         }
         self.deserialize_any(visitor)
     }

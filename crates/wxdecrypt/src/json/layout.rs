@@ -26,18 +26,27 @@
 //! read the text from the start. `tests/layout.rs` and every fuzz build
 //! compare the three paths.
 
+use std::borrow::Cow;
+
 use serde::de::{self, DeserializeSeed, Visitor};
 
 use super::JsonProblem;
 use super::access::KeyDeserializer;
 use super::number::quick_u64;
-use super::read::{Parser, plain_end};
+use super::read::{Parser, is_plain, plain_end};
 use super::string::Str;
 use super::watermark::WATERMARK;
 use crate::validation::WatermarkRef;
 
-/// The most members a layout names (the watermark not counted).
+/// The most members a layout names (the watermark not counted): the
+/// member match is written out for this many.
 pub(crate) const MAX_LAYOUT_MEMBERS: usize = 12;
+
+// Every known layout fits the written-out match (checked when compiling).
+const _: () = assert!(
+    crate::payload::PHONE_LAYOUT.members.len() <= MAX_LAYOUT_MEMBERS
+        && crate::payload::USER_LAYOUT.members.len() <= MAX_LAYOUT_MEMBERS
+);
 
 /// How a member's value is written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -96,9 +105,46 @@ pub(crate) struct Layout {
     pub(crate) members: &'static [Member],
 }
 
-/// The layouts the parser knows.
-pub(super) static LAYOUTS: [&Layout; 2] =
-    [&crate::payload::PHONE_LAYOUT, &crate::payload::USER_LAYOUT];
+/// The layouts the parser knows, each named so that its match can take
+/// it as the constant it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Known {
+    /// [`crate::payload::PHONE_LAYOUT`].
+    Phone,
+    /// [`crate::payload::USER_LAYOUT`].
+    Profile,
+}
+
+impl Known {
+    /// Every known layout.
+    #[cfg(test)]
+    pub(super) const ALL: [Self; 2] = [Self::Phone, Self::Profile];
+
+    /// The phone layout's number, as the map access's type names it.
+    pub(super) const PHONE: u8 = Self::Phone as u8;
+    /// The profile layout's number.
+    pub(super) const PROFILE: u8 = Self::Profile as u8;
+
+    /// The layout numbered `index` (the profile's for any number but the
+    /// phone's).
+    #[inline]
+    const fn from_index(index: u8) -> Self {
+        if index == Self::PHONE {
+            Self::Phone
+        } else {
+            Self::Profile
+        }
+    }
+
+    /// The layout itself.
+    #[inline]
+    pub(super) fn layout(self) -> &'static Layout {
+        match self {
+            Self::Phone => &crate::payload::PHONE_LAYOUT,
+            Self::Profile => &crate::payload::USER_LAYOUT,
+        }
+    }
+}
 
 #[cfg(test)]
 thread_local! {
@@ -110,11 +156,14 @@ thread_local! {
 /// The known layout whose `fields` is `fields` itself (the same slice, not
 /// an equal one).
 #[inline]
-pub(super) fn recognise(fields: &'static [&'static str]) -> Option<&'static Layout> {
-    LAYOUTS
-        .iter()
-        .copied()
-        .find(|layout| core::ptr::eq(layout.fields, fields))
+pub(super) fn recognise(fields: &'static [&'static str]) -> Option<Known> {
+    if core::ptr::eq(fields, crate::payload::PHONE_LAYOUT.fields) {
+        Some(Known::Phone)
+    } else if core::ptr::eq(fields, crate::payload::USER_LAYOUT.fields) {
+        Some(Known::Profile)
+    } else {
+        None
+    }
 }
 
 /// Whether `rest` starts with `opening`: compared eight bytes at a time
@@ -147,6 +196,9 @@ fn opens_with(rest: &[u8], opening: &[u8]) -> bool {
 
 /// `,"watermark":`: what follows the last member.
 const THEN_WATERMARK: &[u8] = b",\"watermark\":";
+
+/// `,"watermark":{"appid":"`: the watermark with its appid first.
+const THEN_WATERMARK_APPID: &[u8] = b",\"watermark\":{\"appid\":\"";
 
 /// Where a matched text's members are: for each member present, its index
 /// in the layout and its value's span; then the watermark and its span.
@@ -184,69 +236,130 @@ impl<'de> Parser<'de> {
         let bytes = self.bytes;
         // The positions are held as `u32`.
         u32::try_from(bytes.len()).ok()?;
-        // At the `{`: the first member follows it, the others a `,`.
+        let members = layout.members;
+        // At the `{`: the first member follows it, the others a `,`. The
+        // members are written out one by one rather than looped over, so
+        // that a layout known as a constant leaves no loop and compares
+        // each opening as immediates.
         let mut at = self.pos;
-        for (index, member) in (0u8..).zip(layout.members) {
-            let start = at + 1;
-            if !opens_with(bytes.get(start..)?, member.opening) {
-                if member.optional {
-                    continue;
+        macro_rules! each_member {
+            ($($index:literal)*) => {$(
+                if let Some(member) = members.get($index) {
+                    self.match_member($index, member, &mut at, matched)?;
                 }
-                return None;
-            }
-            let value = start + member.opening.len();
-            let end = match member.kind {
-                Kind::Str => {
-                    if bytes.get(value) != Some(&b'"') {
-                        return None;
-                    }
-                    let close = plain_end(bytes, value + 1);
-                    if bytes.get(close) != Some(&b'"') {
-                        return None;
-                    }
-                    close + 1
-                }
-                Kind::Uint => value + quick_u64(bytes.get(value..)?)?.1,
-            };
-            if bytes.get(end) != Some(&b',') {
-                return None;
-            }
-            #[allow(clippy::cast_possible_truncation)] // checked above
-            let slot = (value as u32, end as u32);
-            *matched.values.get_mut(matched.len)? = slot;
-            *matched.indices.get_mut(matched.len)? = index;
-            matched.len += 1;
-            at = end;
+            )*};
         }
+        // One for each of the `MAX_LAYOUT_MEMBERS` a layout may have.
+        each_member!(0 1 2 3 4 5 6 7 8 9 10 11);
         // `at` is at the `,` after the last member (or at the `{` when
         // every member was optional and absent: then no `,` is there and
         // the match fails).
-        if !bytes.get(at..)?.starts_with(THEN_WATERMARK) {
-            return None;
-        }
         let value = at + THEN_WATERMARK.len();
-        let (watermark, end) = self.quick_watermark(value)?;
-        if bytes.get(end) != Some(&b'}') || end + 1 != bytes.len() {
-            return None;
-        }
+        let (watermark, end) = if let Some(found) = self.closing_watermark(at) {
+            found
+        } else {
+            // The other canonical order, read as the template reads it
+            // (a watermark that opens with its timestamp is
+            // `closing_watermark`'s, whole).
+            if !bytes.get(at..)?.starts_with(THEN_WATERMARK_APPID) {
+                return None;
+            }
+            let (watermark, end) = self.quick_watermark(value)?;
+            if bytes.get(end) != Some(&b'}') || end + 1 != bytes.len() {
+                return None;
+            }
+            (watermark, end)
+        };
         matched.watermark = Some((watermark, value, end));
         Some(())
     }
 
+    /// Matches `member` (the layout's `index`th) after the `{` or `,` at
+    /// `at`, recording its value and moving `at` to the `,` after it; an
+    /// optional member that is not there leaves both as they are.
+    #[allow(clippy::inline_always, reason = "measured with scripts/callgrind.sh")]
+    #[inline(always)]
+    fn match_member(
+        &self,
+        index: u8,
+        member: &Member,
+        at: &mut usize,
+        matched: &mut Matched<'de>,
+    ) -> Option<()> {
+        let bytes = self.bytes;
+        let start = *at + 1;
+        if !opens_with(bytes.get(start..)?, member.opening) {
+            return member.optional.then_some(());
+        }
+        let value = start + member.opening.len();
+        let end = match member.kind {
+            Kind::Str => {
+                if bytes.get(value) != Some(&b'"') {
+                    return None;
+                }
+                let close = plain_end(bytes, value + 1);
+                if bytes.get(close) != Some(&b'"') {
+                    return None;
+                }
+                close + 1
+            }
+            Kind::Uint => value + quick_u64(bytes.get(value..)?)?.1,
+        };
+        if bytes.get(end) != Some(&b',') {
+            return None;
+        }
+        #[allow(clippy::cast_possible_truncation)] // checked by `match_layout`
+        let slot = (value as u32, end as u32);
+        *matched.values.get_mut(matched.len)? = slot;
+        *matched.indices.get_mut(matched.len)? = index;
+        matched.len += 1;
+        *at = end;
+        Some(())
+    }
+
+    /// `,"watermark":{"timestamp":N,"appid":"S"}}` at `at`, running to the
+    /// end of the text: the watermark and where its value ends (the last
+    /// `}`), or `None`. Because the text must end with `"}}`, the appid's
+    /// end is known and only its bytes are checked (no escape, quote or
+    /// control character), where `quick_watermark` would scan for the end:
+    /// both accept exactly the texts whose first byte after `S` that stops
+    /// a string is that closing quote.
+    #[allow(clippy::inline_always, reason = "measured with scripts/callgrind.sh")]
+    #[inline(always)]
+    fn closing_watermark(&self, at: usize) -> Option<(WatermarkRef<'de>, usize)> {
+        const OPENING: &[u8] = b",\"watermark\":{\"timestamp\":";
+        const THEN_APPID: &[u8] = b",\"appid\":\"";
+        let bytes = self.bytes;
+        let (timestamp, digits) = quick_u64(bytes.get(at..)?.strip_prefix(OPENING)?)?;
+        let then = at + OPENING.len() + digits;
+        if !bytes.get(then..)?.starts_with(THEN_APPID) {
+            return None;
+        }
+        let start = then + THEN_APPID.len();
+        let close = bytes.len().checked_sub(3)?;
+        if bytes.get(close..) != Some(b"\"}}".as_slice()) || !is_plain(bytes.get(start..close)?) {
+            return None;
+        }
+        let watermark = WatermarkRef {
+            appid: Cow::Borrowed(self.text.get(start..close)?),
+            timestamp,
+        };
+        // Its value ends at the object's `}`, the text's last byte.
+        Some((watermark, bytes.len() - 1))
+    }
+
     /// Hands the matched object at the cursor to `visitor`, leaving the
     /// cursor after it: the calls `visit_template` makes for the same text.
-    pub(super) fn visit_layout<V: Visitor<'de>>(
+    pub(super) fn visit_layout<const L: u8, V: Visitor<'de>>(
         &mut self,
-        layout: &Layout,
-        matched: &Matched<'de>,
+        matched: &mut Matched<'de>,
         visitor: V,
     ) -> Result<V::Value, JsonProblem> {
         #[cfg(test)]
         VISITS.with(|count| count.set(count.get() + 1));
         self.enter()?;
-        let mut access = LayoutAccess {
+        let mut access = LayoutAccess::<L> {
             parser: self,
-            layout,
             matched,
             next: 0,
             value_pending: false,
@@ -259,17 +372,21 @@ impl<'de> Parser<'de> {
         }
         self.pos = self.bytes.len();
         self.leave();
+        // The visitor asked for the watermark's value (or `next` would not
+        // be past it), where the other paths keep the watermark.
+        self.watermark = matched.watermark.take().map(|(watermark, _, _)| watermark);
         Ok(value)
     }
 }
 
 /// [`de::MapAccess`] over a [`Matched`] object: its members, then the
 /// watermark.
-struct LayoutAccess<'a, 'p, 'de> {
+///
+/// The layout is `L` ([`Known::PHONE`] or [`Known::PROFILE`]), part of
+/// the type, so that the visitor's code sees it as a constant.
+struct LayoutAccess<'a, 'p, 'de, const L: u8> {
     /// The shared parser (it reads numbers and the watermark).
     parser: &'p mut Parser<'de>,
-    /// The layout matched.
-    layout: &'a Layout,
     /// Where the members are.
     matched: &'a Matched<'de>,
     /// Index of the member whose key is next (`matched.len` for the
@@ -279,7 +396,15 @@ struct LayoutAccess<'a, 'p, 'de> {
     value_pending: bool,
 }
 
-impl<'de> de::MapAccess<'de> for LayoutAccess<'_, '_, 'de> {
+impl<const L: u8> LayoutAccess<'_, '_, '_, L> {
+    /// The layout matched.
+    #[inline]
+    fn layout() -> &'static Layout {
+        Known::from_index(L).layout()
+    }
+}
+
+impl<'de, const L: u8> de::MapAccess<'de> for LayoutAccess<'_, '_, 'de, L> {
     type Error = JsonProblem;
 
     #[inline]
@@ -293,7 +418,7 @@ impl<'de> de::MapAccess<'de> for LayoutAccess<'_, '_, 'de> {
         let name = match self.matched.indices.get(..self.matched.len) {
             Some(indices) => match indices.get(self.next) {
                 Some(&index) => {
-                    let member = self.layout.members.get(usize::from(index));
+                    let member = Self::layout().members.get(usize::from(index));
                     member.ok_or(JsonProblem::Syntax)?.name
                 }
                 None if self.next == indices.len() => WATERMARK,
@@ -328,7 +453,7 @@ impl<'de> de::MapAccess<'de> for LayoutAccess<'_, '_, 'de> {
             let (start, end) = (start as usize, end as usize);
             let index = self.matched.indices.get(next).copied();
             let kind = index
-                .and_then(|index| self.layout.members.get(usize::from(index)))
+                .and_then(|index| Self::layout().members.get(usize::from(index)))
                 .map(|m| m.kind);
             if kind == Some(Kind::Str) {
                 return self.parser.plain_value(seed, start, end);
@@ -338,8 +463,13 @@ impl<'de> de::MapAccess<'de> for LayoutAccess<'_, '_, 'de> {
             self.parser.pos = start;
             return seed.deserialize(&mut *self.parser);
         }
-        // The watermark, already captured: its value to be jumped over.
-        let captured = self.matched.watermark.as_ref().ok_or(JsonProblem::Syntax)?;
-        self.parser.parsed_value(seed, captured.1, Some(captured))
+        // The watermark, already checked: its value to be jumped over (and
+        // the watermark itself kept once the visitor is done).
+        let &(_, start, end) = self.matched.watermark.as_ref().ok_or(JsonProblem::Syntax)?;
+        self.parser.pos = start;
+        self.parser.jump = Some((start, end));
+        let result = seed.deserialize(&mut *self.parser);
+        self.parser.jump = None;
+        result
     }
 }

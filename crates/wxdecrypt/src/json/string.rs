@@ -72,6 +72,7 @@ pub(super) fn decode_escape(bytes: &[u8], at: usize) -> Result<(char, usize), Js
 pub(super) struct Scratch(pub(super) String);
 
 impl Drop for Scratch {
+    #[inline]
     fn drop(&mut self) {
         // Skip the wipe (and its call) when nothing was ever allocated.
         if self.0.capacity() != 0 {

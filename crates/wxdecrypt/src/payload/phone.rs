@@ -50,7 +50,7 @@ const MAX_SHOWN_LEN: usize = 32;
 /// ASCII text of at most `N` bytes, held inline. The unused bytes stay zero,
 /// so the derived comparisons and hash see only the text.
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
-struct Inline<const N: usize> {
+pub(super) struct Inline<const N: usize> {
     len: u8,
     bytes: [u8; N],
 }
@@ -61,7 +61,7 @@ impl<const N: usize> Inline<N> {
     /// spaces, `-`, parentheses), so the copy is ASCII, and the length is
     /// checked first, so a rule never reads more than `N` bytes.
     #[inline]
-    fn checked(text: &[u8], rule: fn(&[u8]) -> bool) -> Option<Self> {
+    pub(super) fn checked(text: &[u8], rule: fn(&[u8]) -> bool) -> Option<Self> {
         if text.is_empty() || text.len() > N || !rule(text) {
             return None;
         }
@@ -73,6 +73,15 @@ impl<const N: usize> Inline<N> {
 
     fn as_bytes(&self) -> &[u8] {
         &self.bytes[..usize::from(self.len)]
+    }
+
+    /// Whether `other` (no longer than `self`'s storage) holds the same
+    /// text: compared as fixed-size arrays, without a call to `bcmp`. Both
+    /// are zero past their text, so equal lengths and equal first `M`
+    /// bytes are equal texts.
+    #[inline]
+    pub(super) fn same_text<const M: usize>(&self, other: &Inline<M>) -> bool {
+        self.len == other.len && self.bytes.first_chunk::<M>() == Some(&other.bytes)
     }
 
     fn as_str(&self) -> &str {
@@ -271,7 +280,7 @@ impl<'de> Visitor<'de> for PhoneVisitor {
         let shown = shown.ok_or_else(|| de::Error::missing_field("phoneNumber"))?;
         let pure = pure.ok_or_else(|| de::Error::missing_field("purePhoneNumber"))?;
         let code = code.ok_or_else(|| de::Error::missing_field("countryCode"))?;
-        if !digits_end_with(shown.as_bytes(), pure.as_bytes()) {
+        if !(shown.same_text(&pure) || digits_end_with(shown.as_bytes(), pure.as_bytes())) {
             return Err(de::Error::custom(
                 "the digits of phoneNumber must end with purePhoneNumber",
             ));
@@ -359,6 +368,7 @@ impl Visitor<'_> for ShownNumber {
         f.write_str("a phone number: digits, one leading +, spaces, - and parentheses")
     }
 
+    #[inline]
     fn visit_str<E: de::Error>(self, text: &str) -> Result<Self::Value, E> {
         Inline::checked(text.as_bytes(), is_phone_text)
             .ok_or_else(|| E::invalid_value(de::Unexpected::Other("a string"), &self))

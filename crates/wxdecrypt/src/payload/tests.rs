@@ -2,7 +2,7 @@
 //! country code forms, genders, how a profile holds its texts, and what
 //! `Debug` shows.
 
-use super::phone::{all_digits, is_phone_text, mask};
+use super::phone::{Inline, all_digits, is_phone_text, mask};
 use super::*;
 
 #[test]
@@ -98,6 +98,23 @@ fn phone_serializes_with_wechats_names_and_reads_through_accessors() {
     );
     let again: PhoneNumber = serde_json::from_value(serde_json::to_value(&p).unwrap()).unwrap();
     assert_eq!(again, p);
+}
+
+#[test]
+fn same_text_compares_whole_texts_of_any_length() {
+    let shown = |t: &str| Inline::<32>::checked(t.as_bytes(), is_phone_text).expect("phone text");
+    let pure = |t: &str| Inline::<20>::checked(t.as_bytes(), all_digits).expect("digits");
+    assert!(shown("18017448610").same_text(&pure("18017448610")));
+    assert!(shown("1").same_text(&pure("1")));
+    assert!(!shown("18017448611").same_text(&pure("18017448610")));
+    // A longer or shorter text with the same start, and the same digits
+    // behind a prefix, are other texts.
+    assert!(!shown("180174486100").same_text(&pure("18017448610")));
+    assert!(!shown("1801744861").same_text(&pure("18017448610")));
+    assert!(!shown("+8618017448610").same_text(&pure("18017448610")));
+    // The last of twenty bytes counts.
+    assert!(shown("12345678901234567890").same_text(&pure("12345678901234567890")));
+    assert!(!shown("12345678901234567891").same_text(&pure("12345678901234567890")));
 }
 
 #[test]
