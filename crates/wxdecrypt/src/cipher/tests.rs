@@ -84,15 +84,17 @@ fn short_or_misaligned_buffers_are_rejected_without_panic() {
     );
 }
 
+/// The padding verdict written the obvious way, with branches and indexing.
+fn reference(block: &[u8; 16]) -> bool {
+    let pad = usize::from(block[15]);
+    (1..=16).contains(&pad) && block[16 - pad..].iter().all(|&b| usize::from(b) == pad)
+}
+
 /// The verdict against a plain reference: every last byte, with the rest
 /// of the block equal to it (so that only the pad length decides), and
 /// with one or two bytes of it changed (two problems must not cancel).
 #[test]
 fn the_verdict_matches_a_plain_reference_with_one_or_two_damaged_bytes() {
-    let reference = |block: &[u8; 16]| {
-        let pad = usize::from(block[15]);
-        (1..=16).contains(&pad) && block[16 - pad..].iter().all(|&b| usize::from(b) == pad)
-    };
     for last in 0..=255u8 {
         let block = [last; 16];
         assert_eq!(padding_is_valid(&block), reference(&block), "{last}");
@@ -117,10 +119,6 @@ fn the_verdict_matches_a_plain_reference_with_one_or_two_damaged_bytes() {
 /// the word) and exactly at the places the pad length covers.
 #[test]
 fn the_verdict_matches_a_plain_reference_for_every_byte_at_every_place() {
-    let reference = |block: &[u8; 16]| {
-        let pad = usize::from(block[15]);
-        (1..=16).contains(&pad) && block[16 - pad..].iter().all(|&b| usize::from(b) == pad)
-    };
     for last in 0..=255u8 {
         for place in 0..15 {
             for value in 0..=255u8 {
