@@ -255,12 +255,9 @@ impl InputParser {
         // The usual case first, inlined: canonical text, which every check
         // of the general path would pass and the lenient repair would leave
         // as it is.
-        if let Ok(chars) = <&[u8; BASE64_16_LEN]>::try_from(text.as_bytes()) {
-            let mut bytes = [0u8; BLOCK];
-            if decode_16_constant_time(chars, &mut bytes) {
-                return Ok(SessionKey::from_bytes(bytes));
-            }
-            bytes.zeroize();
+        let mut bytes = [0u8; BLOCK];
+        if decode_canonical_key(text, &mut bytes) {
+            return Ok(SessionKey::from_bytes(bytes));
         }
         self.session_key_general(text)
     }
@@ -311,8 +308,7 @@ impl InputParser {
         if !self.lenient
             && text.len() <= self.max_encrypted_data_len
             && let Some(decoded_len) = padded_decoded_len(text.as_bytes())
-            && decoded_len >= BLOCK
-            && decoded_len.is_multiple_of(BLOCK)
+            && whole_blocks(decoded_len)
         {
             return Ok(EncryptedData {
                 text: Cow::Borrowed(text),
@@ -325,9 +321,7 @@ impl InputParser {
     /// [`Self::encrypted_data`] for any text.
     fn encrypted_data_general<'a>(&self, text: &'a str) -> Result<EncryptedData<'a>, Error> {
         let field = Field::EncryptedData;
-        let text = self.prepare(field, text, self.max_encrypted_data_len, |n| {
-            n > 0 && n.is_multiple_of(BLOCK)
-        })?;
+        let text = self.prepare(field, text, self.max_encrypted_data_len, whole_blocks)?;
         let Some(decoded_len) = padded_decoded_len(text.as_bytes()) else {
             return Err(
                 damage(field, text.as_bytes(), true).unwrap_or(Error::InvalidBase64 {
@@ -336,7 +330,7 @@ impl InputParser {
                 }),
             );
         };
-        if decoded_len == 0 || !decoded_len.is_multiple_of(BLOCK) {
+        if !whole_blocks(decoded_len) {
             // Damage in transit (line breaks, say) can leave a length that
             // is a multiple of 4 but not of a block: name the damage first.
             return Err(damage(field, text.as_bytes(), true)
@@ -380,16 +374,34 @@ const MAX_16_TEXT: usize = 256;
 /// inspected further (for a space, or its length) once decoding has failed.
 fn decode_16_secret(text: &str) -> Result<[u8; BLOCK], Error> {
     let field = Field::SessionKey;
-    if let Ok(chars) = <&[u8; BASE64_16_LEN]>::try_from(text.as_bytes()) {
-        let mut bytes = [0u8; BLOCK];
-        if decode_16_constant_time(chars, &mut bytes) {
-            return Ok(bytes);
-        }
-        bytes.zeroize();
+    let mut bytes = [0u8; BLOCK];
+    if decode_canonical_key(text, &mut bytes) {
+        return Ok(bytes);
     }
     check_16_shape(field, text, false)?;
     Err(Error::InvalidBase64 {
         field,
         position: None,
     })
+}
+
+/// Decodes a key written as canonical base64 (24 characters) into `bytes`
+/// in constant time, and says whether it was; `bytes` is wiped when not.
+#[inline]
+fn decode_canonical_key(text: &str, bytes: &mut [u8; BLOCK]) -> bool {
+    let Ok(chars) = <&[u8; BASE64_16_LEN]>::try_from(text.as_bytes()) else {
+        return false;
+    };
+    if decode_16_constant_time(chars, bytes) {
+        return true;
+    }
+    bytes.zeroize();
+    false
+}
+
+/// Whether `decoded_len` bytes are whole AES blocks, at least one: the
+/// length rule of `encryptedData`.
+#[inline]
+const fn whole_blocks(decoded_len: usize) -> bool {
+    decoded_len >= BLOCK && decoded_len.is_multiple_of(BLOCK)
 }
